@@ -1,0 +1,1 @@
+//! biernic RTL (RustHDL). Filled by the RTL data-plane issue.

@@ -1,0 +1,1 @@
+//! Verilated biernic NIC. Filled by the RTL data-plane issue.

@@ -1,0 +1,1 @@
+//! BIER protocol crate.

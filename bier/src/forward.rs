@@ -1,0 +1,383 @@
+//! The reference forwarder: the golden model of the data plane (normative text: `docs/forwarding.md`).
+//!
+//! [`Bift::decide`] classifies a frame and computes, for every target at once, whether `BitString AND F-BM` is
+//! non-zero; it allocates nothing. [`Bift::write_copy`] then builds one target's copy. [`Forwarder`] wraps both with
+//! the counters the hardware keeps.
+
+use crate::bift::{ecmp_bucket, Bift};
+use crate::bitstring::{words_from_bytes, BitString, MAX_WORDS};
+use crate::wire::{parse_l2, ETHERTYPE_BIER, HEADER_LEN, MAX_FRAME, NIBBLE, VERSION};
+
+/// Why a frame made no copy. The order is the order of the counters in hardware.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum DropReason {
+    /// Longer than [`MAX_FRAME`].
+    Oversize = 0,
+    /// Too short for its headers.
+    Truncated = 1,
+    /// Not Ethertype 0xAB37 and no exception target.
+    NotBier = 2,
+    /// Nibble not 0101 or version not 0.
+    BadVersion = 3,
+    /// BSL code other than the table's.
+    UnsupportedBsl = 4,
+    /// BIFT-id names no set.
+    UnknownBiftId = 5,
+    /// Only port copies were due and TTL was 0 or 1.
+    TtlExpired = 6,
+    /// BitString AND F-BM is zero for every target.
+    NoMatchingBit = 7,
+}
+
+impl DropReason {
+    /// Every reason, in counter order.
+    pub const ALL: [DropReason; 8] = [
+        DropReason::Oversize,
+        DropReason::Truncated,
+        DropReason::NotBier,
+        DropReason::BadVersion,
+        DropReason::UnsupportedBsl,
+        DropReason::UnknownBiftId,
+        DropReason::TtlExpired,
+        DropReason::NoMatchingBit,
+    ];
+
+    /// Stable snake-case name, as used in summaries and register documentation.
+    pub fn name(self) -> &'static str {
+        match self {
+            DropReason::Oversize => "oversize",
+            DropReason::Truncated => "truncated",
+            DropReason::NotBier => "not_bier",
+            DropReason::BadVersion => "bad_version",
+            DropReason::UnsupportedBsl => "unsupported_bsl",
+            DropReason::UnknownBiftId => "unknown_bift_id",
+            DropReason::TtlExpired => "ttl_expired",
+            DropReason::NoMatchingBit => "no_matching_bit",
+        }
+    }
+}
+
+impl core::fmt::Display for DropReason {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A set of target indices (at most 64), ascending iteration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+pub struct TargetSet(pub u64);
+
+impl TargetSet {
+    /// Whether target `t` is in the set.
+    pub fn contains(self, t: usize) -> bool {
+        t < 64 && self.0 >> t & 1 == 1
+    }
+    /// Number of targets.
+    pub fn len(self) -> usize {
+        self.0.count_ones() as usize
+    }
+    /// True when empty.
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+    /// Target indices, ascending.
+    pub fn iter(self) -> impl Iterator<Item = usize> {
+        let mut v = self.0;
+        core::iter::from_fn(move || {
+            (v != 0).then(|| {
+                let t = v.trailing_zeros() as usize;
+                v &= v - 1;
+                t
+            })
+        })
+    }
+}
+
+/// What happens to a frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// One copy to each target of the set, built by [`Bift::write_copy`].
+    Forward(TargetSet),
+    /// A non-BIER frame, sent unchanged to the exception target.
+    Exception(usize),
+    /// No copy.
+    Drop(DropReason),
+}
+
+/// Scratch state of one decision, reused across frames so that deciding allocates nothing.
+#[derive(Debug, Clone)]
+pub struct Decision {
+    bitstring: [u64; MAX_WORDS],
+    offset: usize,
+    set: usize,
+    bucket: usize,
+}
+
+impl Default for Decision {
+    fn default() -> Self {
+        Decision {
+            bitstring: [0; MAX_WORDS],
+            offset: 0,
+            set: 0,
+            bucket: 0,
+        }
+    }
+}
+
+impl Decision {
+    /// Offset of the BIER header in the last forwarded frame.
+    pub fn header_offset(&self) -> usize {
+        self.offset
+    }
+    /// Set (SI index) of the last forwarded frame.
+    pub fn set(&self) -> usize {
+        self.set
+    }
+    /// ECMP bucket of the last forwarded frame.
+    pub fn bucket(&self) -> usize {
+        self.bucket
+    }
+}
+
+#[inline(always)]
+fn any_and<const W: usize>(bs: &[u64], row: &[u64], targets: usize) -> u64 {
+    let bs: &[u64; W] = bs[..W].try_into().expect("W words");
+    let mut nonzero = 0u64;
+    for (t, f) in row.chunks_exact(W).take(targets).enumerate() {
+        let mut acc = 0;
+        for w in 0..W {
+            acc |= bs[w] & f[w];
+        }
+        nonzero |= u64::from(acc != 0) << t;
+    }
+    nonzero
+}
+
+impl Bift {
+    /// Targets of kind port, as a set.
+    pub fn port_targets(&self) -> TargetSet {
+        TargetSet(
+            self.targets()
+                .iter()
+                .enumerate()
+                .filter(|(_, t)| t.is_port())
+                .fold(0, |m, (i, _)| m | 1 << i),
+        )
+    }
+
+    /// Classifies a frame and finds the targets that get a copy. Allocates nothing.
+    #[inline]
+    pub fn decide(&self, frame: &[u8], d: &mut Decision) -> Verdict {
+        let len = frame.len();
+        if len > MAX_FRAME {
+            return Verdict::Drop(DropReason::Oversize);
+        }
+        let Some(l2) = parse_l2(frame) else {
+            return Verdict::Drop(DropReason::Truncated);
+        };
+        if l2.ethertype != ETHERTYPE_BIER {
+            return match self.config().exception {
+                Some(t) => Verdict::Exception(t),
+                None => Verdict::Drop(DropReason::NotBier),
+            };
+        }
+        let off = l2.offset;
+        if len < off + HEADER_LEN {
+            return Verdict::Drop(DropReason::Truncated);
+        }
+        let h = &frame[off..];
+        if h[4] >> 4 != NIBBLE || h[4] & 0xf != VERSION {
+            return Verdict::Drop(DropReason::BadVersion);
+        }
+        let bsl = self.bsl();
+        if h[5] >> 4 != bsl.code() {
+            return Verdict::Drop(DropReason::UnsupportedBsl);
+        }
+        if len < off + HEADER_LEN + bsl.bytes() {
+            return Verdict::Drop(DropReason::Truncated);
+        }
+        let bift_id = (u32::from(h[0]) << 12) | (u32::from(h[1]) << 4) | (u32::from(h[2]) >> 4);
+        let Some(set) = self.set_of(bift_id) else {
+            return Verdict::Drop(DropReason::UnknownBiftId);
+        };
+        let entropy = (u32::from(h[5] & 0xf) << 16) | (u32::from(h[6]) << 8) | u32::from(h[7]);
+        let bucket = ecmp_bucket(entropy, self.buckets());
+        let words = bsl.words();
+        words_from_bytes(
+            &h[HEADER_LEN..HEADER_LEN + bsl.bytes()],
+            &mut d.bitstring[..words],
+        );
+        d.offset = off;
+        d.set = set;
+        d.bucket = bucket;
+        let row = self.row(set, bucket);
+        let t = self.targets().len();
+        let bs = &d.bitstring[..];
+        let nonzero = match words {
+            1 => any_and::<1>(bs, row, t),
+            2 => any_and::<2>(bs, row, t),
+            4 => any_and::<4>(bs, row, t),
+            8 => any_and::<8>(bs, row, t),
+            16 => any_and::<16>(bs, row, t),
+            32 => any_and::<32>(bs, row, t),
+            _ => any_and::<64>(bs, row, t),
+        };
+        let ttl = h[3];
+        let copies = if ttl > 1 {
+            nonzero
+        } else {
+            nonzero & !self.port_targets().0
+        };
+        if copies != 0 {
+            Verdict::Forward(TargetSet(copies))
+        } else if nonzero != 0 {
+            Verdict::Drop(DropReason::TtlExpired)
+        } else {
+            Verdict::Drop(DropReason::NoMatchingBit)
+        }
+    }
+
+    /// The mask (`BitString AND F-BM`) of target `t` for the frame last decided as [`Verdict::Forward`].
+    pub fn mask(&self, d: &Decision, t: usize) -> BitString {
+        let w = self.bsl().words();
+        let mut m = BitString::from_words(self.bsl(), &d.bitstring[..w]);
+        m.and_assign(&self.row(d.set, d.bucket)[t * w..(t + 1) * w]);
+        m
+    }
+
+    /// Builds the copy of `frame` for target `t` into `out` (cleared first), after `decide` returned
+    /// [`Verdict::Forward`] with `t` in its set: BitString replaced by the mask; on port targets TTL-1 and the MAC
+    /// rewrite.
+    pub fn write_copy(&self, frame: &[u8], d: &Decision, t: usize, out: &mut Vec<u8>) {
+        out.clear();
+        out.extend_from_slice(frame);
+        let w = self.bsl().words();
+        let f = &self.row(d.set, d.bucket)[t * w..(t + 1) * w];
+        let bs_at = d.offset + HEADER_LEN;
+        for (i, chunk) in out[bs_at..bs_at + w * 8].chunks_exact_mut(8).enumerate() {
+            let word = w - 1 - i;
+            chunk.copy_from_slice(&(d.bitstring[word] & f[word]).to_be_bytes());
+        }
+        let target = &self.targets()[t];
+        if target.is_port() {
+            out[d.offset + 3] = out[d.offset + 3].wrapping_sub(1);
+            if let Some(m) = target.next_hop_mac {
+                out[0..6].copy_from_slice(&m);
+            }
+            if let Some(m) = target.mac {
+                out[6..12].copy_from_slice(&m);
+            }
+        }
+    }
+}
+
+/// Counters, as the hardware keeps them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Counters {
+    /// Frames in per source (grows to the largest source index seen).
+    pub rx_frames: Vec<u64>,
+    /// Bytes in per source.
+    pub rx_bytes: Vec<u64>,
+    /// Copies out per target.
+    pub tx_frames: Vec<u64>,
+    /// Bytes out per target.
+    pub tx_bytes: Vec<u64>,
+    /// Frames that made no copy, per [`DropReason`] (index = reason as usize).
+    pub drops: [u64; 8],
+    /// Non-BIER frames sent to the exception target.
+    pub exceptions: u64,
+    /// Frames that made at least one copy.
+    pub forwarded: u64,
+}
+
+impl Counters {
+    /// Frames that made no copy.
+    pub fn total_drops(&self) -> u64 {
+        self.drops.iter().sum()
+    }
+    /// Frames in, all sources.
+    pub fn total_rx(&self) -> u64 {
+        self.rx_frames.iter().sum()
+    }
+}
+
+/// The reference forwarder: a compiled BIFT plus counters.
+#[derive(Debug, Clone)]
+pub struct Forwarder {
+    bift: Bift,
+    counters: Counters,
+    decision: Decision,
+    buf: Vec<u8>,
+}
+
+impl Forwarder {
+    /// A forwarder with zeroed counters.
+    pub fn new(bift: Bift) -> Forwarder {
+        let n = bift.targets().len();
+        Forwarder {
+            bift,
+            counters: Counters {
+                tx_frames: vec![0; n],
+                tx_bytes: vec![0; n],
+                ..Counters::default()
+            },
+            decision: Decision::default(),
+            buf: Vec::with_capacity(MAX_FRAME),
+        }
+    }
+
+    /// The table.
+    pub fn bift(&self) -> &Bift {
+        &self.bift
+    }
+
+    /// Replaces the table between two frames (the hardware's bank swap); counters stay.
+    pub fn set_bift(&mut self, bift: Bift) {
+        let n = bift.targets().len();
+        self.counters.tx_frames.resize(n, 0);
+        self.counters.tx_bytes.resize(n, 0);
+        self.bift = bift;
+    }
+
+    /// The counters.
+    pub fn counters(&self) -> &Counters {
+        &self.counters
+    }
+
+    /// Forwards one frame that arrived from `source`, calling `emit(target, copy)` once per copy in target order.
+    pub fn process(
+        &mut self,
+        frame: &[u8],
+        source: usize,
+        mut emit: impl FnMut(usize, &[u8]),
+    ) -> Verdict {
+        let c = &mut self.counters;
+        if c.rx_frames.len() <= source {
+            c.rx_frames.resize(source + 1, 0);
+            c.rx_bytes.resize(source + 1, 0);
+        }
+        c.rx_frames[source] += 1;
+        c.rx_bytes[source] += frame.len() as u64;
+        let v = self.bift.decide(frame, &mut self.decision);
+        match v {
+            Verdict::Forward(set) => {
+                c.forwarded += 1;
+                for t in set.iter() {
+                    self.bift
+                        .write_copy(frame, &self.decision, t, &mut self.buf);
+                    c.tx_frames[t] += 1;
+                    c.tx_bytes[t] += self.buf.len() as u64;
+                    emit(t, &self.buf);
+                }
+            }
+            Verdict::Exception(t) => {
+                c.exceptions += 1;
+                c.tx_frames[t] += 1;
+                c.tx_bytes[t] += frame.len() as u64;
+                emit(t, frame);
+            }
+            Verdict::Drop(r) => c.drops[r as usize] += 1,
+        }
+        v
+    }
+}

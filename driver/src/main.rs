@@ -1,1 +1,292 @@
-fn main() {}
+//! The `biernic` command line.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use bier::config::{format_mac, parse_bfr_ids};
+use bier::gen::{GenSpec, Generator};
+use bier::{Bift, ConfigError, TargetKind};
+use biernic::capture::CaptureWriter;
+use biernic::engine::{Engine, ModelEngine};
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// biernic: BIER multicast offload for an FPGA SmartNIC — tools for the reference model and the device.
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Forward the frames of a capture; write one pcap per target as DIR/<target>.pcap.
+    Forward {
+        /// The BIFT config (TOML).
+        #[arg(long)]
+        bift: PathBuf,
+        /// Input capture (pcap or pcapng, Ethernet).
+        #[arg(long = "in", value_name = "IN.pcap")]
+        input: PathBuf,
+        /// Output folder (created if missing).
+        #[arg(long, value_name = "DIR")]
+        out_dir: PathBuf,
+        /// Forwarding engine.
+        #[arg(long, value_enum, default_value_t = EngineKind::Model)]
+        engine: EngineKind,
+        /// Target the frames arrive from (default: the first port target; `host` for the host).
+        #[arg(long, value_name = "TARGET")]
+        from: Option<String>,
+        /// Do not show a progress bar.
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// BIFT tools.
+    Bift {
+        #[command(subcommand)]
+        cmd: BiftCmd,
+    },
+    /// Generate BIER traffic for a BIFT into a pcap file.
+    Gen {
+        /// The BIFT config (TOML) the traffic is for.
+        #[arg(long)]
+        bift: PathBuf,
+        /// Output pcap.
+        #[arg(long, value_name = "OUT.pcap")]
+        out: PathBuf,
+        /// Number of frames.
+        #[arg(long, default_value_t = 1000)]
+        count: u64,
+        /// RNG seed (same seed, same frames).
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Smallest frame in bytes without FCS (raised to what the headers need).
+        #[arg(long, default_value_t = 60)]
+        min_len: usize,
+        /// Largest frame in bytes without FCS (at most 9018).
+        #[arg(long, default_value_t = 1514)]
+        max_len: usize,
+        /// Destination BFR-ids per frame, drawn from the configured ones (default: random count).
+        #[arg(long)]
+        fanout: Option<usize>,
+        /// Fixed destinations, e.g. "1,5-9" (one set).
+        #[arg(long, value_name = "BFR-IDS")]
+        to: Option<String>,
+        /// Fixed entropy (default: random per frame).
+        #[arg(long)]
+        entropy: Option<u32>,
+        /// TTL.
+        #[arg(long, default_value_t = 64)]
+        ttl: u8,
+        /// Probability of an 802.1Q tag.
+        #[arg(long, default_value_t = 0.0)]
+        vlan: f64,
+        /// Probability of a malformed frame (every kind the forwarder drops).
+        #[arg(long, default_value_t = 0.0)]
+        malformed: f64,
+        /// BFIR-id written into the frames.
+        #[arg(long, default_value_t = 1)]
+        bfir_id: u16,
+    },
+}
+
+#[derive(Subcommand)]
+enum BiftCmd {
+    /// Show the compiled BIFT: BIFT-ids and the per-set, per-bucket, per-target F-BMs in hex.
+    Show {
+        /// The BIFT config (TOML).
+        file: PathBuf,
+        /// Also list targets whose F-BM is zero.
+        #[arg(long)]
+        all: bool,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum EngineKind {
+    /// The reference forwarder (bier crate).
+    Model,
+}
+
+/// An error and the exit code it maps to (2: bad configuration or usage; 1: everything else).
+struct Failure {
+    code: u8,
+    message: String,
+}
+
+impl From<ConfigError> for Failure {
+    fn from(e: ConfigError) -> Self {
+        Failure {
+            code: 2,
+            message: e.to_string(),
+        }
+    }
+}
+
+fn fail(code: u8, message: impl std::fmt::Display) -> Failure {
+    Failure {
+        code,
+        message: message.to_string(),
+    }
+}
+
+fn load(path: &Path) -> Result<Bift, Failure> {
+    Ok(Bift::compile(&bier::Config::from_file(path)?)?)
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => {
+            eprintln!("biernic: error: {}", f.message);
+            ExitCode::from(f.code)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<(), Failure> {
+    match cli.cmd {
+        Cmd::Forward {
+            bift,
+            input,
+            out_dir,
+            engine,
+            from,
+            quiet,
+        } => {
+            let table = load(&bift)?;
+            let source = match from.as_deref() {
+                Some("host") => table.targets().len(),
+                Some(name) => table
+                    .targets()
+                    .iter()
+                    .position(|t| t.name == name)
+                    .ok_or_else(|| {
+                        fail(
+                            2,
+                            format!("--from {name}: no such target in {}", bift.display()),
+                        )
+                    })?,
+                None => table
+                    .targets()
+                    .iter()
+                    .position(|t| t.is_port())
+                    .unwrap_or(table.targets().len()),
+            };
+            let mut eng: Box<dyn Engine> = match engine {
+                EngineKind::Model => Box::new(ModelEngine::new(table.clone())),
+            };
+            let progress = !quiet && std::io::stderr().is_terminal();
+            let summary =
+                biernic::forward::run(&table, eng.as_mut(), &input, &out_dir, source, progress)
+                    .map_err(|e| fail(1, e))?;
+            print!("engine: {}\n{}", eng.name(), summary.render());
+            Ok(())
+        }
+        Cmd::Bift {
+            cmd: BiftCmd::Show { file, all },
+        } => {
+            let b = load(&file)?;
+            print!("{}", show(&b, all));
+            Ok(())
+        }
+        Cmd::Gen {
+            bift,
+            out,
+            count,
+            seed,
+            min_len,
+            max_len,
+            fanout,
+            to,
+            entropy,
+            ttl,
+            vlan,
+            malformed,
+            bfir_id,
+        } => {
+            let table = load(&bift)?;
+            let bfr_ids = match to {
+                None => None,
+                Some(s) => Some(parse_bfr_ids(&s).map_err(|m| fail(2, format!("--to: {m}")))?),
+            };
+            if entropy.is_some_and(|e| e >= 1 << 20) {
+                return Err(fail(2, "--entropy must fit in 20 bits"));
+            }
+            if !(0.0..=1.0).contains(&vlan) || !(0.0..=1.0).contains(&malformed) {
+                return Err(fail(2, "--vlan and --malformed are probabilities in 0..1"));
+            }
+            let spec = GenSpec {
+                seed,
+                min_len,
+                max_len,
+                fanout,
+                bfr_ids,
+                entropy,
+                ttl,
+                vlan,
+                malformed,
+                bfir_id,
+            };
+            let mut g = Generator::new(&table, spec).map_err(|e| fail(2, e))?;
+            let mut w = CaptureWriter::create(&out).map_err(|e| fail(1, e))?;
+            for i in 0..count {
+                let (f, _) = g.next_frame();
+                // One frame per microsecond, so that captures have distinct, ordered timestamps.
+                w.write(Duration::from_micros(i), &f)
+                    .map_err(|e| fail(1, e))?;
+            }
+            w.finish().map_err(|e| fail(1, e))?;
+            println!("wrote {count} frames to {}", out.display());
+            Ok(())
+        }
+    }
+}
+
+fn show(b: &Bift, all: bool) -> String {
+    use std::fmt::Write;
+    let mut s = String::new();
+    let c = b.config();
+    let _ = writeln!(
+        s,
+        "sub-domain {}  BSL {}  sets {}  ECMP buckets {}  targets {}",
+        c.sub_domain,
+        b.bsl(),
+        b.sets(),
+        b.buckets(),
+        b.targets().len()
+    );
+    for (i, t) in b.targets().iter().enumerate() {
+        let kind = match t.kind {
+            TargetKind::Port(p) => format!("port {p}"),
+            TargetKind::Local(q) => format!("local queue {q}"),
+        };
+        let mut extra = String::new();
+        if let Some(m) = t.mac {
+            extra += &format!(" mac {}", format_mac(&m));
+        }
+        if let Some(m) = t.next_hop_mac {
+            extra += &format!(" next-hop {}", format_mac(&m));
+        }
+        let _ = writeln!(s, "target {i}: {} ({kind}){extra}", t.name);
+    }
+    if let Some(x) = c.exception {
+        let _ = writeln!(s, "exception target: {}", b.targets()[x].name);
+    }
+    for set in 0..b.sets() {
+        let id = b.bift_ids()[set];
+        let _ = writeln!(s, "set {set}: BIFT-id {id:#07x} ({id})");
+        for bucket in 0..b.buckets() {
+            for (t, target) in b.targets().iter().enumerate() {
+                let f = b.fbm(set, bucket, t);
+                if all || !f.is_zero() {
+                    let _ = writeln!(s, "  bucket {bucket} {:<12} {f}", target.name);
+                }
+            }
+        }
+    }
+    s
+}

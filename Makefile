@@ -1,0 +1,49 @@
+# biernic — top-level tasks. `make demo` and `make test` install what they need on Debian 12.
+SHELL := /bin/bash
+CARGO ?= cargo
+APT_PACKAGES := verilator yosys
+DEMO_DIR := out/demo
+BIN := target/release/biernic
+
+.PHONY: all deps demo test bench fmt fmt-check lint clean
+
+all: test
+
+# Debian packages the build and tests need (installed only when missing).
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+	@command -v $(CARGO) >/dev/null || { echo "cargo not found: install Rust (https://rustup.rs)"; exit 1; }
+
+# The main job on the built-in example: a mixture-of-experts node (2 ports + 8 GPU queues).
+demo: deps
+	$(CARGO) build --release -p biernic
+	@mkdir -p $(DEMO_DIR)
+	$(BIN) bift show examples/moe-node.toml
+	$(BIN) gen --bift examples/moe-node.toml --out $(DEMO_DIR)/tokens.pcap --count 100000 --seed 42 \
+	  --min-len 60 --max-len 1514 --vlan 0.1 --malformed 0.02
+	$(BIN) forward --bift examples/moe-node.toml --in $(DEMO_DIR)/tokens.pcap --out-dir $(DEMO_DIR)/model --engine model
+
+test: deps
+	$(CARGO) test --workspace --release
+
+bench: deps
+	$(CARGO) bench -p bier --bench forward
+	$(CARGO) bench -p biernic --bench forward_pcap
+
+fmt:
+	$(CARGO) fmt --all
+
+fmt-check:
+	$(CARGO) fmt --all -- --check
+
+lint:
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+clean:
+	$(CARGO) clean
+	rm -rf out

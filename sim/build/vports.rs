@@ -333,10 +333,11 @@ pub fn parse_top_ports(src: &str, top: &str) -> Result<Vec<Port>, String> {
     let start = loop {
         match t.get(i) {
             None => return Err(format!("module `{top}` not found")),
-            Some(Tok::Ident(m)) if m == "module" || m == "macromodule" => {
-                if t.get(i + 1) == Some(&Tok::Ident(top.to_string())) {
-                    break i + 2;
-                }
+            Some(Tok::Ident(m))
+                if (m == "module" || m == "macromodule")
+                    && t.get(i + 1) == Some(&Tok::Ident(top.to_string())) =>
+            {
+                break i + 2;
             }
             _ => {}
         }
@@ -353,16 +354,15 @@ pub fn parse_top_ports(src: &str, top: &str) -> Result<Vec<Port>, String> {
         i = skip_balanced(m, i + 1)?;
     }
     let mut header = Vec::new();
-    let body_start;
-    match m.get(i) {
+    let body_start = match m.get(i) {
         Some(Tok::Punct('(')) => {
             let close = skip_balanced(m, i)?;
             header.extend_from_slice(&m[i + 1..close - 1]);
-            body_start = close;
+            close
         }
-        Some(Tok::Punct(';')) => body_start = i,
+        Some(Tok::Punct(';')) => i,
         _ => return Err(format!("module `{top}`: cannot read its header")),
-    }
+    };
     if m.get(body_start) != Some(&Tok::Punct(';')) {
         return Err(format!("module `{top}`: `;` expected after the port list"));
     }

@@ -133,7 +133,7 @@ pub(crate) type AxilResult = Result<u32, AxilError>;
 
 impl AxilOp {
     pub(crate) fn write(addr: u16, data: u32, timeout: u64) -> Result<Self, AxilError> {
-        if addr % 4 != 0 {
+        if addr & 3 != 0 {
             return Err(AxilError::Unaligned { addr });
         }
         Ok(AxilOp {
@@ -148,7 +148,7 @@ impl AxilOp {
     }
 
     pub(crate) fn read(addr: u16, timeout: u64) -> Result<Self, AxilError> {
-        if addr % 4 != 0 {
+        if addr & 3 != 0 {
             return Err(AxilError::Unaligned { addr });
         }
         Ok(AxilOp {

@@ -521,4 +521,74 @@ impl Dataplane {
     pub fn clear_counters(&mut self) -> Result<(), SimError> {
         self.axil_write(regmap::CTRL_CLEAR, 1)
     }
+
+    /// Polls `addr` until `(value & mask) == 0`; returns the last value read.
+    fn poll_clear(&mut self, addr: u16, mask: u32, max_reads: u32) -> Result<u32, SimError> {
+        for _ in 0..max_reads {
+            let v = self.axil_read(addr)?;
+            if v & mask == 0 {
+                return Ok(v);
+            }
+        }
+        Err(SimError::Timeout {
+            cycles: u64::from(max_reads),
+            what: format!(
+                "register {addr:#06x} bit mask {mask:#x} still set after {max_reads} reads"
+            ),
+        })
+    }
+
+    fn row_cmd(&mut self, cmd: u32) -> Result<(), SimError> {
+        self.axil_write(regmap::BIFT_ROW_CMD, cmd)?;
+        let v = self.poll_clear(regmap::BIFT_ROW_CMD, 1, 1000)?;
+        if v & 2 != 0 {
+            return Err(SimError::Rejected(format!("BIFT row command {cmd:#010x}")));
+        }
+        Ok(())
+    }
+
+    /// Writes one F-BM row of the shadow bank (regmap protocol: staging words, then
+    /// [`regmap::BIFT_ROW_CMD`] write op, then wait until the command is done). `row` is
+    /// `set * buckets + bucket`; `words` are staging words ([`regmap::fbm_to_words`]); missing
+    /// words are written as 0.
+    pub fn write_fbm_row(
+        &mut self,
+        target: usize,
+        row: usize,
+        words: &[u32],
+    ) -> Result<(), SimError> {
+        let p = self.params()?;
+        let n = regmap::staging_words(&p);
+        if words.len() > n {
+            return Err(SimError::InvalidArgument(format!(
+                "{} staging words, the build has {n}",
+                words.len()
+            )));
+        }
+        for w in 0..n {
+            self.axil_write(regmap::staging_reg(w), words.get(w).copied().unwrap_or(0))?;
+        }
+        self.row_cmd(regmap::row_cmd(regmap::ROW_OP_WRITE, target, row, false))
+    }
+
+    /// Reads one F-BM row (of the active bank if `active`, else the shadow bank) as staging
+    /// words.
+    pub fn read_fbm_row(
+        &mut self,
+        target: usize,
+        row: usize,
+        active: bool,
+    ) -> Result<Vec<u32>, SimError> {
+        let p = self.params()?;
+        self.row_cmd(regmap::row_cmd(regmap::ROW_OP_READ, target, row, active))?;
+        (0..regmap::staging_words(&p))
+            .map(|w| self.axil_read(regmap::staging_reg(w)))
+            .collect()
+    }
+
+    /// Swaps the BIFT banks ([`regmap::CTRL_COMMIT`]) and waits until the swap has drained.
+    pub fn commit_bift(&mut self) -> Result<(), SimError> {
+        self.axil_write(regmap::CTRL_COMMIT, 1)?;
+        self.poll_clear(regmap::CTRL_COMMIT, 1, 10_000).map(|_| ())
+    }
 }

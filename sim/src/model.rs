@@ -106,6 +106,9 @@ pub enum SimError {
     /// The device broke the AXI4-Stream protocol on an egress.
     #[error("AXI4-Stream protocol violation: {0}")]
     Protocol(String),
+    /// The device rejected a command (e.g. a BIFT row command out of range).
+    #[error("the device rejected {0}")]
+    Rejected(String),
     /// A bad argument (empty frame, ingress or target out of range, probability not in 0..=1).
     #[error("invalid argument: {0}")]
     InvalidArgument(String),

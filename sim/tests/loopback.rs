@@ -96,7 +96,7 @@ fn frames_pass_through_with_gaps_and_backpressure() {
     assert_eq!((dp.net_ingress(), dp.targets(), dp.data_bytes()), (2, 4, 8));
     dp.set_idle_probability(0.3).unwrap();
     dp.set_backpressure(0.4).unwrap();
-    let mut sent = vec![Vec::new(), Vec::new()];
+    let mut sent = [Vec::new(), Vec::new()];
     for k in 0..40usize {
         let f = frame(1 + (k * 37) % 200, k as u8);
         dp.send(Ingress::Net(k % 2), f.clone()).unwrap();

@@ -48,8 +48,28 @@ impl DataplaneParams {
 }
 
 /// Complete Verilog of the data plane for a build; the top module is `biernic_dataplane`.
+///
+/// Supported width combinations: (`data_bytes`, `max_bsl`) = (64, 1024) with
+/// `sets * buckets` = 64, and (8, 256) with `sets * buckets` = 8 (the [`DataplaneParams::wide`]
+/// and [`DataplaneParams::narrow`] builds); targets (<= 16) and network ingresses (<= 15) are
+/// free. Panics on other combinations (widths are Rust const generics in RustHDL).
 pub fn dataplane_verilog(p: &DataplaneParams) -> String {
-    top::stub_verilog(p)
+    top::verilog(p)
 }
 
+pub mod rtl;
 mod top;
+
+#[cfg(test)]
+mod scratch {
+    #[test]
+    fn gen_both() {
+        for (n, p) in [
+            ("wide", crate::DataplaneParams::wide()),
+            ("narrow", crate::DataplaneParams::narrow()),
+        ] {
+            let v = crate::dataplane_verilog(&p);
+            std::fs::write(format!("/tmp/bnd_{n}.v"), v).unwrap();
+        }
+    }
+}

@@ -1,0 +1,204 @@
+//! `Counters`: the 64-bit statistics counters, laid out as in [`crate::regmap::counters`].
+
+use crate::regmap::{Counter, DropReason};
+use crate::DataplaneParams;
+use rust_hdl::prelude::*;
+
+/// All counters of a build. Inputs are per-cycle events from the parser (`rx_*`) and the
+/// replicator (`ev_*`); `rd_idx` selects a counter for the register file (`rd_data` one
+/// cycle later). `clear` zeroes every counter.
+#[derive(LogicBlock)]
+pub struct Counters {
+    /// Clock.
+    pub clock: Signal<In, Clock>,
+    /// Synchronous reset.
+    pub rst: Signal<In, Bit>,
+    /// Clear all counters.
+    pub clear: Signal<In, Bit>,
+    /// A frame was received.
+    pub rx_valid: Signal<In, Bit>,
+    /// Its source.
+    pub rx_src: Signal<In, Bits<4>>,
+    /// Its length.
+    pub rx_len: Signal<In, Bits<24>>,
+    /// A frame was issued by the replicator.
+    pub ev_valid: Signal<In, Bit>,
+    /// Its class.
+    pub ev_class: Signal<In, Bits<4>>,
+    /// Its length.
+    pub ev_len: Signal<In, Bits<24>>,
+    /// Targets that got a copy.
+    pub ev_tx: Vec<Signal<In, Bit>>,
+    /// Targets that lost a copy (drop mode, FIFO full).
+    pub ev_stall: Vec<Signal<In, Bit>>,
+    /// Counter index to read.
+    pub rd_idx: Signal<In, Bits<8>>,
+    /// Counter value (registered).
+    pub rd_data: Signal<Out, Bits<64>>,
+    rxf: Vec<DFF<Bits<64>>>,
+    rxb: Vec<DFF<Bits<64>>>,
+    txf: Vec<DFF<Bits<64>>>,
+    txb: Vec<DFF<Bits<64>>>,
+    drops: Vec<DFF<Bits<64>>>,
+    exc: DFF<Bits<64>>,
+    fwd: DFF<Bits<64>>,
+    stall: Vec<DFF<Bits<64>>>,
+    rd: DFF<Bits<64>>,
+    src_idx: Vec<Constant<Bits<4>>>,
+    drop_class: Vec<Constant<Bits<4>>>,
+    rxf_a: Vec<Constant<Bits<8>>>,
+    rxb_a: Vec<Constant<Bits<8>>>,
+    txf_a: Vec<Constant<Bits<8>>>,
+    txb_a: Vec<Constant<Bits<8>>>,
+    drops_a: Vec<Constant<Bits<8>>>,
+    exc_a: Constant<Bits<8>>,
+    fwd_a: Constant<Bits<8>>,
+    stall_a: Vec<Constant<Bits<8>>>,
+}
+
+fn c8(v: Option<usize>) -> Constant<Bits<8>> {
+    Constant::new((v.unwrap_or(255) as u64).to_bits())
+}
+
+impl Counters {
+    /// Counters of a build (indices from [`crate::regmap::Counter::index`]).
+    pub fn new(p: &DataplaneParams) -> Self {
+        let s = p.net_ingress + 1;
+        let t = p.targets;
+        let v = |n: usize| {
+            (0..n)
+                .map(|_| Default::default())
+                .collect::<Vec<DFF<Bits<64>>>>()
+        };
+        Self {
+            clock: Default::default(),
+            rst: Default::default(),
+            clear: Default::default(),
+            rx_valid: Default::default(),
+            rx_src: Default::default(),
+            rx_len: Default::default(),
+            ev_valid: Default::default(),
+            ev_class: Default::default(),
+            ev_len: Default::default(),
+            ev_tx: (0..t).map(|_| Default::default()).collect(),
+            ev_stall: (0..t).map(|_| Default::default()).collect(),
+            rd_idx: Default::default(),
+            rd_data: Default::default(),
+            rxf: v(s),
+            rxb: v(s),
+            txf: v(t),
+            txb: v(t),
+            drops: v(DropReason::ALL.len()),
+            exc: Default::default(),
+            fwd: Default::default(),
+            stall: v(t),
+            rd: Default::default(),
+            src_idx: (0..s)
+                .map(|i| Constant::new((i as u64).to_bits()))
+                .collect(),
+            drop_class: (0..DropReason::ALL.len())
+                .map(|i| Constant::new(((i + 2) as u64).to_bits()))
+                .collect(),
+            rxf_a: (0..s).map(|i| c8(Counter::RxFrames(i).index(p))).collect(),
+            rxb_a: (0..s).map(|i| c8(Counter::RxBytes(i).index(p))).collect(),
+            txf_a: (0..t).map(|i| c8(Counter::TxFrames(i).index(p))).collect(),
+            txb_a: (0..t).map(|i| c8(Counter::TxBytes(i).index(p))).collect(),
+            drops_a: DropReason::ALL
+                .iter()
+                .map(|r| c8(Counter::Drops(*r).index(p)))
+                .collect(),
+            exc_a: c8(Counter::Exceptions.index(p)),
+            fwd_a: c8(Counter::Forwarded.index(p)),
+            stall_a: (0..t)
+                .map(|i| c8(Counter::StallDrops(i).index(p)))
+                .collect(),
+        }
+    }
+}
+
+impl Logic for Counters {
+    #[hdl_gen]
+    fn update(&mut self) {
+        dff_setup!(self, clock, exc, fwd, rd);
+        self.rd_data.next = self.rd.q.val();
+        self.rd.d.next = 0.into();
+        for i in 0..self.rxf.len() {
+            self.rxf[i].clock.next = self.clock.val();
+            self.rxb[i].clock.next = self.clock.val();
+            self.rxf[i].d.next = self.rxf[i].q.val();
+            self.rxb[i].d.next = self.rxb[i].q.val();
+            if self.rx_valid.val() & (self.rx_src.val() == self.src_idx[i].val()) {
+                self.rxf[i].d.next = self.rxf[i].q.val() + 1;
+                self.rxb[i].d.next = self.rxb[i].q.val() + bit_cast::<64, 24>(self.rx_len.val());
+            }
+            if self.rd_idx.val() == self.rxf_a[i].val() {
+                self.rd.d.next = self.rxf[i].q.val();
+            }
+            if self.rd_idx.val() == self.rxb_a[i].val() {
+                self.rd.d.next = self.rxb[i].q.val();
+            }
+            if self.clear.val() | self.rst.val() {
+                self.rxf[i].d.next = 0.into();
+                self.rxb[i].d.next = 0.into();
+            }
+        }
+        for i in 0..self.txf.len() {
+            self.txf[i].clock.next = self.clock.val();
+            self.txb[i].clock.next = self.clock.val();
+            self.stall[i].clock.next = self.clock.val();
+            self.txf[i].d.next = self.txf[i].q.val();
+            self.txb[i].d.next = self.txb[i].q.val();
+            self.stall[i].d.next = self.stall[i].q.val();
+            if self.ev_valid.val() & self.ev_tx[i].val() {
+                self.txf[i].d.next = self.txf[i].q.val() + 1;
+                self.txb[i].d.next = self.txb[i].q.val() + bit_cast::<64, 24>(self.ev_len.val());
+            }
+            if self.ev_valid.val() & self.ev_stall[i].val() {
+                self.stall[i].d.next = self.stall[i].q.val() + 1;
+            }
+            if self.rd_idx.val() == self.txf_a[i].val() {
+                self.rd.d.next = self.txf[i].q.val();
+            }
+            if self.rd_idx.val() == self.txb_a[i].val() {
+                self.rd.d.next = self.txb[i].q.val();
+            }
+            if self.rd_idx.val() == self.stall_a[i].val() {
+                self.rd.d.next = self.stall[i].q.val();
+            }
+            if self.clear.val() | self.rst.val() {
+                self.txf[i].d.next = 0.into();
+                self.txb[i].d.next = 0.into();
+                self.stall[i].d.next = 0.into();
+            }
+        }
+        for i in 0..self.drops.len() {
+            self.drops[i].clock.next = self.clock.val();
+            self.drops[i].d.next = self.drops[i].q.val();
+            if self.ev_valid.val() & (self.ev_class.val() == self.drop_class[i].val()) {
+                self.drops[i].d.next = self.drops[i].q.val() + 1;
+            }
+            if self.rd_idx.val() == self.drops_a[i].val() {
+                self.rd.d.next = self.drops[i].q.val();
+            }
+            if self.clear.val() | self.rst.val() {
+                self.drops[i].d.next = 0.into();
+            }
+        }
+        if self.ev_valid.val() & (self.ev_class.val() == 1) {
+            self.exc.d.next = self.exc.q.val() + 1;
+        }
+        if self.ev_valid.val() & (self.ev_class.val() == 0) {
+            self.fwd.d.next = self.fwd.q.val() + 1;
+        }
+        if self.rd_idx.val() == self.exc_a.val() {
+            self.rd.d.next = self.exc.q.val();
+        }
+        if self.rd_idx.val() == self.fwd_a.val() {
+            self.rd.d.next = self.fwd.q.val();
+        }
+        if self.clear.val() | self.rst.val() {
+            self.exc.d.next = 0.into();
+            self.fwd.d.next = 0.into();
+        }
+    }
+}

@@ -1,0 +1,108 @@
+//! `EgressPort`: one target's output FIFO with a credit counter, driving an AXI4-Stream master.
+
+use super::fifo::SyncFifo;
+use rust_hdl::prelude::*;
+
+/// Egress FIFO of `2^N` beats (`NP1 = N + 1`). `credit` is the number of free beats minus
+/// the beats reserved but not yet written; the replicator reserves a whole frame (`reserve`, `amount`)
+/// before writing it, so a copy is never cut.
+#[derive(LogicBlock)]
+pub struct EgressPort<
+    const DW: usize,
+    const KW: usize,
+    const FW: usize,
+    const N: usize,
+    const NP1: usize,
+> {
+    /// Clock.
+    pub clock: Signal<In, Clock>,
+    /// Synchronous reset.
+    pub rst: Signal<In, Bit>,
+    /// Write an entry (`data | keep << DW | last << (DW+KW)`).
+    pub write: Signal<In, Bit>,
+    /// Entry.
+    pub data: Signal<In, Bits<FW>>,
+    /// Reserve `amount` beats.
+    pub reserve: Signal<In, Bit>,
+    /// Beats to reserve.
+    pub amount: Signal<In, Bits<16>>,
+    /// Free, unreserved beats.
+    pub credit: Signal<Out, Bits<16>>,
+    /// m_axis tdata.
+    pub m_data: Signal<Out, Bits<DW>>,
+    /// m_axis tkeep.
+    pub m_keep: Signal<Out, Bits<KW>>,
+    /// m_axis tlast.
+    pub m_last: Signal<Out, Bit>,
+    /// m_axis tvalid.
+    pub m_valid: Signal<Out, Bit>,
+    /// m_axis tready.
+    pub m_ready: Signal<In, Bit>,
+    fifo: SyncFifo<Bits<FW>, N, NP1>,
+    outstanding: DFF<Bits<16>>,
+    sh_keep: Constant<Bits<16>>,
+    sh_last: Constant<Bits<16>>,
+    pop: Signal<Local, Bit>,
+}
+
+impl<const DW: usize, const KW: usize, const FW: usize, const N: usize, const NP1: usize> Default
+    for EgressPort<DW, KW, FW, N, NP1>
+{
+    fn default() -> Self {
+        assert_eq!(FW, DW + KW + 1);
+        Self {
+            clock: Default::default(),
+            rst: Default::default(),
+            write: Default::default(),
+            data: Default::default(),
+            reserve: Default::default(),
+            amount: Default::default(),
+            credit: Default::default(),
+            m_data: Default::default(),
+            m_keep: Default::default(),
+            m_last: Default::default(),
+            m_valid: Default::default(),
+            m_ready: Default::default(),
+            fifo: Default::default(),
+            outstanding: Default::default(),
+            sh_keep: Constant::new((DW as u64).to_bits()),
+            sh_last: Constant::new(((DW + KW) as u64).to_bits()),
+            pop: Default::default(),
+        }
+    }
+}
+
+impl<const DW: usize, const KW: usize, const FW: usize, const N: usize, const NP1: usize> Logic
+    for EgressPort<DW, KW, FW, N, NP1>
+{
+    #[hdl_gen]
+    fn update(&mut self) {
+        dff_setup!(self, clock, outstanding);
+        self.fifo.clock.next = self.clock.val();
+        self.fifo.rst.next = self.rst.val();
+        self.fifo.write.next = self.write.val();
+        self.fifo.data_in.next = self.data.val();
+        self.m_valid.next = !self.fifo.empty.val();
+        self.pop.next = !self.fifo.empty.val() & self.m_ready.val();
+        self.fifo.read.next = self.pop.val();
+        self.m_data.next = self.fifo.data_out.val().get_bits::<DW>(0);
+        self.m_keep.next = self
+            .fifo
+            .data_out
+            .val()
+            .get_bits::<KW>(self.sh_keep.val().index());
+        self.m_last.next = self.fifo.data_out.val().get_bit(self.sh_last.val().index());
+        // Credit: free entries minus beats reserved but not yet written.
+        self.credit.next = bit_cast::<16, NP1>(self.fifo.free.val()) - self.outstanding.q.val();
+        if self.reserve.val() {
+            self.outstanding.d.next = self.outstanding.q.val() + self.amount.val()
+                - bit_cast::<16, 1>(self.write.val().into());
+        } else {
+            self.outstanding.d.next =
+                self.outstanding.q.val() - bit_cast::<16, 1>(self.write.val().into());
+        }
+        if self.rst.val() {
+            self.outstanding.d.next = 0.into();
+        }
+    }
+}

@@ -1,0 +1,430 @@
+//! `Lookup`: classification and BIFT lookup, a 3-stage stallable pipeline.
+
+use rust_hdl::prelude::*;
+
+/// Decision class: forwarded.
+pub const CLASS_FORWARD: u64 = 0;
+/// Decision class: non-BIER frame to the exception target.
+pub const CLASS_EXCEPTION: u64 = 1;
+/// Decision classes 2..=9: drop, `2 + DropReason::index()`.
+pub const CLASS_DROP_BASE: u64 = 2;
+
+/// Lookup pipeline. Stage H (combinational, head of the header queue): bank sample, set-slot
+/// match, ECMP bucket, F-BM row address to port A of every target's [`super::fbm_ram::FbmRam`].
+/// Stage 1: F-BMs arrive; `BitString AND F-BM` per target, OR-reduced per 64-bit chunk.
+/// Stage 2: final OR, TTL suppression, classification. Stage 3: decision register for the
+/// replicator. One frame per cycle; the whole pipeline stalls while stage 3 is not taken.
+/// `NCH = BW / 64`, `RA` = F-BM row address bits (bank bit on top).
+#[derive(LogicBlock)]
+pub struct Lookup<const BW: usize, const HW: usize, const RA: usize, const NCH: usize> {
+    /// Clock.
+    pub clock: Signal<In, Clock>,
+    /// Synchronous reset.
+    pub rst: Signal<In, Bit>,
+    /// Header queue head.
+    pub hq_data: Signal<In, Bits<HW>>,
+    /// Header queue empty.
+    pub hq_empty: Signal<In, Bit>,
+    /// Header queue pop.
+    pub hq_read: Signal<Out, Bit>,
+    /// Active bank.
+    pub active: Signal<In, Bit>,
+    /// BSL code per bank.
+    pub bsl: Vec<Signal<In, Bits<3>>>,
+    /// log2(buckets) per bank.
+    pub log2b: Vec<Signal<In, Bits<4>>>,
+    /// Exception target per bank: bit 8 enable, bits 7:0 target.
+    pub exc: Vec<Signal<In, Bits<9>>>,
+    /// Set slots of bank 0 (bit 20 valid, bits 19:0 BIFT-id).
+    pub sets0: Vec<Signal<In, Bits<21>>>,
+    /// Set slots of bank 1.
+    pub sets1: Vec<Signal<In, Bits<21>>>,
+    /// Target kind of bank 0 (1 = local).
+    pub local0: Vec<Signal<In, Bit>>,
+    /// Target kind of bank 1.
+    pub local1: Vec<Signal<In, Bit>>,
+    /// F-BM port A row address.
+    pub ram_addr: Signal<Out, Bits<RA>>,
+    /// F-BM port A data per target.
+    pub ram_data: Vec<Signal<In, Bits<BW>>>,
+    /// Decision valid.
+    pub o_valid: Signal<Out, Bit>,
+    /// Decision taken.
+    pub o_ready: Signal<In, Bit>,
+    /// Frame length.
+    pub o_len: Signal<Out, Bits<24>>,
+    /// Stored beats.
+    pub o_beats: Signal<Out, Bits<16>>,
+    /// 802.1Q tagged.
+    pub o_tagged: Signal<Out, Bit>,
+    /// TTL of the frame.
+    pub o_ttl: Signal<Out, Bits<8>>,
+    /// Class (CLASS_*).
+    pub o_class: Signal<Out, Bits<4>>,
+    /// Targets that get a copy.
+    pub o_copies: Signal<Out, Bits<16>>,
+    /// Bank used.
+    pub o_bank: Signal<Out, Bit>,
+    /// F-BM row used.
+    pub o_addr: Signal<Out, Bits<RA>>,
+    /// BSL code of the bank used.
+    pub o_code: Signal<Out, Bits<3>>,
+    /// Some frame in the pipeline uses the inactive bank.
+    pub old_inflight: Signal<Out, Bit>,
+    // stage 1
+    v1: DFF<Bit>,
+    rec1: DFF<Bits<HW>>,
+    bank1: DFF<Bit>,
+    hit1: DFF<Bit>,
+    addr1: DFF<Bits<RA>>,
+    code1: DFF<Bits<3>>,
+    exc1: DFF<Bits<9>>,
+    // stage 2
+    v2: DFF<Bit>,
+    rec2: DFF<Bits<160>>,
+    bank2: DFF<Bit>,
+    hit2: DFF<Bit>,
+    addr2: DFF<Bits<RA>>,
+    code2: DFF<Bits<3>>,
+    exc2: DFF<Bits<9>>,
+    part2: Vec<DFF<Bits<NCH>>>,
+    // stage 3
+    v3: DFF<Bit>,
+    len3: DFF<Bits<24>>,
+    beats3: DFF<Bits<16>>,
+    tagged3: DFF<Bit>,
+    ttl3: DFF<Bits<8>>,
+    class3: DFF<Bits<4>>,
+    copies3: DFF<Bits<16>>,
+    bank3: DFF<Bit>,
+    addr3: DFF<Bits<RA>>,
+    code3: DFF<Bits<3>>,
+    // constants
+    set_idx: Vec<Constant<Bits<RA>>>,
+    bsl_idx: Vec<Constant<Bits<3>>>,
+    bsl_mask: Vec<Constant<Bits<BW>>>,
+    tgt_bit: Vec<Constant<Bits<16>>>,
+    tgt_idx: Vec<Constant<Bits<8>>>,
+    log2_buckets: Constant<Bits<RA>>,
+    bank_bit: Constant<Bits<RA>>,
+    one20: Constant<Bits<20>>,
+    // locals
+    en: Signal<Local, Bit>,
+    bank: Signal<Local, Bit>,
+    hit: Signal<Local, Bit>,
+    sidx: Signal<Local, Bits<RA>>,
+    ent: Signal<Local, Bits<20>>,
+    bucket: Signal<Local, Bits<20>>,
+    lb: Signal<Local, Bits<4>>,
+    addr_h: Signal<Local, Bits<RA>>,
+    bid: Signal<Local, Bits<20>>,
+    bm: Signal<Local, Bits<BW>>,
+    wm: Signal<Local, Bits<BW>>,
+    m: Signal<Local, Bits<BW>>,
+    part: Signal<Local, Bits<NCH>>,
+    nz: Signal<Local, Bits<16>>,
+    ttl_low: Signal<Local, Bit>,
+    copies: Signal<Local, Bits<16>>,
+    suppressed: Signal<Local, Bit>,
+    cls: Signal<Local, Bits<4>>,
+    exc_copy: Signal<Local, Bits<16>>,
+}
+
+impl<const BW: usize, const HW: usize, const RA: usize, const NCH: usize> Lookup<BW, HW, RA, NCH> {
+    /// Lookup for `targets` (<= 16) targets, `sets` x `buckets` rows per bank.
+    pub fn new(targets: usize, sets: usize, buckets: usize) -> Self {
+        assert_eq!(NCH * 64, BW);
+        assert!(buckets.is_power_of_two() && sets * buckets * 2 <= 1 << RA);
+        let max_code = (BW / 32).trailing_zeros() as usize; // 64 -> 1
+        Self {
+            clock: Default::default(),
+            rst: Default::default(),
+            hq_data: Default::default(),
+            hq_empty: Default::default(),
+            hq_read: Default::default(),
+            active: Default::default(),
+            bsl: (0..2).map(|_| Default::default()).collect(),
+            log2b: (0..2).map(|_| Default::default()).collect(),
+            exc: (0..2).map(|_| Default::default()).collect(),
+            sets0: (0..sets).map(|_| Default::default()).collect(),
+            sets1: (0..sets).map(|_| Default::default()).collect(),
+            local0: (0..targets).map(|_| Default::default()).collect(),
+            local1: (0..targets).map(|_| Default::default()).collect(),
+            ram_addr: Default::default(),
+            ram_data: (0..targets).map(|_| Default::default()).collect(),
+            o_valid: Default::default(),
+            o_ready: Default::default(),
+            o_len: Default::default(),
+            o_beats: Default::default(),
+            o_tagged: Default::default(),
+            o_ttl: Default::default(),
+            o_class: Default::default(),
+            o_copies: Default::default(),
+            o_bank: Default::default(),
+            o_addr: Default::default(),
+            o_code: Default::default(),
+            old_inflight: Default::default(),
+            v1: Default::default(),
+            rec1: Default::default(),
+            bank1: Default::default(),
+            hit1: Default::default(),
+            addr1: Default::default(),
+            code1: Default::default(),
+            exc1: Default::default(),
+            v2: Default::default(),
+            rec2: Default::default(),
+            bank2: Default::default(),
+            hit2: Default::default(),
+            addr2: Default::default(),
+            code2: Default::default(),
+            exc2: Default::default(),
+            part2: (0..targets).map(|_| Default::default()).collect(),
+            v3: Default::default(),
+            len3: Default::default(),
+            beats3: Default::default(),
+            tagged3: Default::default(),
+            ttl3: Default::default(),
+            class3: Default::default(),
+            copies3: Default::default(),
+            bank3: Default::default(),
+            addr3: Default::default(),
+            code3: Default::default(),
+            set_idx: (0..sets)
+                .map(|s| Constant::new((s as u64).to_bits()))
+                .collect(),
+            bsl_idx: (1..=max_code)
+                .map(|c| Constant::new((c as u64).to_bits()))
+                .collect(),
+            bsl_mask: (1..=max_code)
+                .map(|c| {
+                    // wire bytes 0 .. (4 << c) of the window
+                    let bits = 32usize << c;
+                    let mut b = Bits::<BW>::default();
+                    for i in 0..bits {
+                        b = b.replace_bit(i, true);
+                    }
+                    Constant::new(b)
+                })
+                .collect(),
+            tgt_bit: (0..targets)
+                .map(|t| Constant::new((1u64 << t).to_bits()))
+                .collect(),
+            tgt_idx: (0..targets)
+                .map(|t| Constant::new((t as u64).to_bits()))
+                .collect(),
+            log2_buckets: Constant::new((buckets.trailing_zeros() as u64).to_bits()),
+            bank_bit: Constant::new((1u64 << (RA - 1)).to_bits()),
+            one20: Constant::new(1u64.to_bits()),
+            en: Default::default(),
+            bank: Default::default(),
+            hit: Default::default(),
+            sidx: Default::default(),
+            ent: Default::default(),
+            bucket: Default::default(),
+            lb: Default::default(),
+            addr_h: Default::default(),
+            bid: Default::default(),
+            bm: Default::default(),
+            wm: Default::default(),
+            m: Default::default(),
+            part: Default::default(),
+            nz: Default::default(),
+            ttl_low: Default::default(),
+            copies: Default::default(),
+            suppressed: Default::default(),
+            cls: Default::default(),
+            exc_copy: Default::default(),
+        }
+    }
+}
+
+impl<const BW: usize, const HW: usize, const RA: usize, const NCH: usize> Logic
+    for Lookup<BW, HW, RA, NCH>
+{
+    #[hdl_gen]
+    fn update(&mut self) {
+        dff_setup!(
+            self, clock, v1, rec1, bank1, hit1, addr1, code1, exc1, v2, rec2, bank2, hit2, addr2,
+            code2, exc2, v3, len3, beats3, tagged3, ttl3, class3, copies3, bank3, addr3, code3
+        );
+        for t in 0..self.part2.len() {
+            self.part2[t].clock.next = self.clock.val();
+            self.part2[t].d.next = self.part2[t].q.val();
+        }
+        self.en.next = !self.v3.q.val() | self.o_ready.val();
+        // ---------------- stage H: set match, bucket, row address
+        self.bank.next = self.active.val();
+        self.bid.next = (bit_cast::<20, 8>(self.hq_data.val().get_bits::<8>(64)) << 12)
+            | (bit_cast::<20, 8>(self.hq_data.val().get_bits::<8>(72)) << 4)
+            | bit_cast::<20, 4>(self.hq_data.val().get_bits::<4>(84));
+        self.hit.next = false;
+        self.sidx.next = 0.into();
+        for s in 0..self.set_idx.len() {
+            if !self.bank.val() {
+                if !self.hit.val()
+                    & self.sets0[s].val().get_bit(20)
+                    & (self.sets0[s].val().get_bits::<20>(0) == self.bid.val())
+                {
+                    self.hit.next = true;
+                    self.sidx.next = self.set_idx[s].val();
+                }
+            } else if !self.hit.val()
+                & self.sets1[s].val().get_bit(20)
+                & (self.sets1[s].val().get_bits::<20>(0) == self.bid.val())
+            {
+                self.hit.next = true;
+                self.sidx.next = self.set_idx[s].val();
+            }
+        }
+        self.lb.next = self.log2b[0].val();
+        if self.bank.val() {
+            self.lb.next = self.log2b[1].val();
+        }
+        self.ent.next = (bit_cast::<20, 4>(self.hq_data.val().get_bits::<4>(104)) << 16)
+            | (bit_cast::<20, 8>(self.hq_data.val().get_bits::<8>(112)) << 8)
+            | bit_cast::<20, 8>(self.hq_data.val().get_bits::<8>(120));
+        self.bucket.next =
+            (self.ent.val() ^ (self.ent.val() >> 10)) & ((self.one20.val() << self.lb.val()) - 1);
+        self.addr_h.next =
+            (self.sidx.val() << self.log2_buckets.val()) | bit_cast::<RA, 20>(self.bucket.val());
+        if self.bank.val() {
+            self.addr_h.next = self.addr_h.val() | self.bank_bit.val();
+        }
+        self.ram_addr.next = self.addr1.q.val();
+        self.hq_read.next = false;
+        if self.en.val() {
+            self.ram_addr.next = self.addr_h.val();
+            self.hq_read.next = !self.hq_empty.val();
+            self.v1.d.next = !self.hq_empty.val();
+            self.rec1.d.next = self.hq_data.val();
+            self.bank1.d.next = self.bank.val();
+            self.hit1.d.next = self.hit.val();
+            self.addr1.d.next = self.addr_h.val();
+            self.code1.d.next = self.bsl[0].val();
+            self.exc1.d.next = self.exc[0].val();
+            if self.bank.val() {
+                self.code1.d.next = self.bsl[1].val();
+                self.exc1.d.next = self.exc[1].val();
+            }
+        }
+        // ---------------- stage 1: AND and per-chunk OR
+        self.bm.next = 0.into();
+        for c in 0..self.bsl_idx.len() {
+            if self.code1.q.val() == self.bsl_idx[c].val() {
+                self.bm.next = self.bsl_mask[c].val();
+            }
+        }
+        self.wm.next = self.rec1.q.val().get_bits::<BW>(160) & self.bm.val();
+        for t in 0..self.part2.len() {
+            self.m.next = self.wm.val() & self.ram_data[t].val();
+            self.part.next = 0.into();
+            for c in 0..NCH {
+                self.part.next = self
+                    .part
+                    .val()
+                    .replace_bit(c, self.m.val().get_bits::<64>(64 * c).any());
+            }
+            if self.en.val() {
+                self.part2[t].d.next = self.part.val();
+            }
+        }
+        if self.en.val() {
+            self.v2.d.next = self.v1.q.val();
+            self.rec2.d.next = self.rec1.q.val().get_bits::<160>(0);
+            self.bank2.d.next = self.bank1.q.val();
+            self.hit2.d.next = self.hit1.q.val();
+            self.addr2.d.next = self.addr1.q.val();
+            self.code2.d.next = self.code1.q.val();
+            self.exc2.d.next = self.exc1.q.val();
+        }
+        // ---------------- stage 2: non-zero, TTL, classification
+        self.ttl_low.next = self.rec2.q.val().get_bits::<8>(88) < 2;
+        self.nz.next = 0.into();
+        self.copies.next = 0.into();
+        self.suppressed.next = false;
+        self.exc_copy.next = 0.into();
+        for t in 0..self.part2.len() {
+            if self.part2[t].q.val().any() {
+                self.nz.next = self.nz.val() | self.tgt_bit[t].val();
+                if (self.local0[t].val() & !self.bank2.q.val())
+                    | (self.local1[t].val() & self.bank2.q.val())
+                    | !self.ttl_low.val()
+                {
+                    self.copies.next = self.copies.val() | self.tgt_bit[t].val();
+                } else {
+                    self.suppressed.next = true;
+                }
+            }
+            if self.exc2.q.val().get_bits::<8>(0) == self.tgt_idx[t].val() {
+                self.exc_copy.next = self.tgt_bit[t].val();
+            }
+        }
+        // first matching rule of docs/forwarding.md
+        if self.rec2.q.val().get_bit(44) {
+            self.cls.next = 2.into(); // oversize
+        } else if self.rec2.q.val().get_bit(45) {
+            self.cls.next = 3.into(); // truncated
+        } else if self.rec2.q.val().get_bit(46) {
+            if self.exc2.q.val().get_bit(8) {
+                self.cls.next = 1.into(); // exception
+            } else {
+                self.cls.next = 4.into(); // not_bier
+            }
+        } else if self.rec2.q.val().get_bit(47) {
+            self.cls.next = 3.into(); // truncated
+        } else if self.rec2.q.val().get_bit(48) {
+            self.cls.next = 5.into(); // bad_version
+        } else if self.rec2.q.val().get_bits::<4>(108) != bit_cast::<4, 3>(self.code2.q.val()) {
+            self.cls.next = 6.into(); // unsupported_bsl
+        } else if self.rec2.q.val().get_bit(49) {
+            self.cls.next = 3.into(); // truncated
+        } else if !self.hit2.q.val() {
+            self.cls.next = 7.into(); // unknown_bift_id
+        } else if !self.copies.val().any() {
+            if self.suppressed.val() {
+                self.cls.next = 8.into(); // ttl_expired
+            } else {
+                self.cls.next = 9.into(); // no_matching_bit
+            }
+        } else {
+            self.cls.next = 0.into();
+        }
+        if self.en.val() {
+            self.v3.d.next = self.v2.q.val();
+            self.len3.d.next = self.rec2.q.val().get_bits::<24>(0);
+            self.beats3.d.next = self.rec2.q.val().get_bits::<16>(24);
+            self.tagged3.d.next = self.rec2.q.val().get_bit(50);
+            self.ttl3.d.next = self.rec2.q.val().get_bits::<8>(88);
+            self.class3.d.next = self.cls.val();
+            self.copies3.d.next = 0.into();
+            if self.cls.val() == 0 {
+                self.copies3.d.next = self.copies.val();
+            }
+            if self.cls.val() == 1 {
+                self.copies3.d.next = self.exc_copy.val();
+            }
+            self.bank3.d.next = self.bank2.q.val();
+            self.addr3.d.next = self.addr2.q.val();
+            self.code3.d.next = self.code2.q.val();
+        }
+        // ---------------- stage 3: outputs
+        self.o_valid.next = self.v3.q.val();
+        self.o_len.next = self.len3.q.val();
+        self.o_beats.next = self.beats3.q.val();
+        self.o_tagged.next = self.tagged3.q.val();
+        self.o_ttl.next = self.ttl3.q.val();
+        self.o_class.next = self.class3.q.val();
+        self.o_copies.next = self.copies3.q.val();
+        self.o_bank.next = self.bank3.q.val();
+        self.o_addr.next = self.addr3.q.val();
+        self.o_code.next = self.code3.q.val();
+        self.old_inflight.next = (self.v1.q.val() & (self.bank1.q.val() != self.active.val()))
+            | (self.v2.q.val() & (self.bank2.q.val() != self.active.val()))
+            | (self.v3.q.val() & (self.bank3.q.val() != self.active.val()));
+        if self.rst.val() {
+            self.v1.d.next = false;
+            self.v2.d.next = false;
+            self.v3.d.next = false;
+        }
+    }
+}

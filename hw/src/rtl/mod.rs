@@ -1,0 +1,12 @@
+//! RustHDL modules of the data plane (one module per file).
+
+pub mod arbiter;
+pub mod axil_regs;
+pub mod counters;
+pub mod dataplane;
+pub mod egress;
+pub mod fbm_ram;
+pub mod fifo;
+pub mod lookup;
+pub mod parser;
+pub mod replicator;

@@ -59,17 +59,3 @@ pub fn dataplane_verilog(p: &DataplaneParams) -> String {
 
 pub mod rtl;
 mod top;
-
-#[cfg(test)]
-mod scratch {
-    #[test]
-    fn gen_both() {
-        for (n, p) in [
-            ("wide", crate::DataplaneParams::wide()),
-            ("narrow", crate::DataplaneParams::narrow()),
-        ] {
-            let v = crate::dataplane_verilog(&p);
-            std::fs::write(format!("/tmp/bnd_{n}.v"), v).unwrap();
-        }
-    }
-}

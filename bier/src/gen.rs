@@ -191,6 +191,11 @@ impl<'a> Generator<'a> {
                     bs.set(usize::from(bfr_position(id, bsl).expect("valid").pos), true);
                 }
             }
+            if bs.is_zero() {
+                // The draw may miss every id; a well-formed frame must still carry at least one destination.
+                let id = ids[self.rng.random_range(0..ids.len())];
+                bs.set(usize::from(bfr_position(id, bsl).expect("valid").pos), true);
+            }
         } else {
             for _ in 0..k {
                 let id = ids[self.rng.random_range(0..ids.len())];

@@ -3,8 +3,12 @@
 //! * [`capture`]: streaming pcap/pcapng input and pcap output.
 //! * [`engine`]: forwarding engines (the reference model; the verilated RTL).
 //! * [`forward`]: `biernic forward`, a capture through an engine into one capture per target.
+//! * [`program`]: loading a BIFT into the data plane's registers (hitless bank swap).
+//! * [`rtl`]: the verilated data plane as an engine.
 #![warn(missing_docs)]
 
 pub mod capture;
 pub mod engine;
 pub mod forward;
+pub mod program;
+pub mod rtl;

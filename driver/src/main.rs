@@ -10,6 +10,7 @@ use bier::gen::{GenSpec, Generator};
 use bier::{Bift, ConfigError, TargetKind};
 use biernic::capture::CaptureWriter;
 use biernic::engine::{Engine, ModelEngine};
+use biernic::rtl::RtlEngine;
 use clap::{Parser, Subcommand, ValueEnum};
 
 /// biernic: BIER multicast offload for an FPGA SmartNIC — tools for the reference model and the device.
@@ -42,6 +43,12 @@ enum Cmd {
         /// Do not show a progress bar.
         #[arg(long)]
         quiet: bool,
+        /// Hardware build for `--engine rtl`.
+        #[arg(long, value_enum, default_value_t = BuildKind::Wide)]
+        build: BuildKind,
+        /// Waveform file for `--engine rtl` (VCD).
+        #[arg(long, value_name = "FILE")]
+        trace: Option<PathBuf>,
     },
     /// BIFT tools.
     Bift {
@@ -108,6 +115,16 @@ enum BiftCmd {
 enum EngineKind {
     /// The reference forwarder (bier crate).
     Model,
+    /// The RTL data plane, verilated.
+    Rtl,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum BuildKind {
+    /// 512-bit data path, BSL up to 1024, 10 targets, 4 network ingresses, 16 sets x 4 buckets.
+    Wide,
+    /// 64-bit data path, BSL up to 256, 4 targets, 2 network ingresses, 4 sets x 2 buckets.
+    Narrow,
 }
 
 /// An error and the exit code it maps to (2: bad configuration or usage; 1: everything else).
@@ -156,7 +173,12 @@ fn run(cli: Cli) -> Result<(), Failure> {
             engine,
             from,
             quiet,
+            build,
+            trace,
         } => {
+            if trace.is_some() && !matches!(engine, EngineKind::Rtl) {
+                return Err(fail(2, "--trace needs --engine rtl"));
+            }
             let table = load(&bift)?;
             let source = match from.as_deref() {
                 Some("host") => table.targets().len(),
@@ -178,6 +200,13 @@ fn run(cli: Cli) -> Result<(), Failure> {
             };
             let mut eng: Box<dyn Engine> = match engine {
                 EngineKind::Model => Box::new(ModelEngine::new(table.clone())),
+                EngineKind::Rtl => {
+                    let b = match build {
+                        BuildKind::Wide => biernic_sim::Build::Wide,
+                        BuildKind::Narrow => biernic_sim::Build::Narrow,
+                    };
+                    Box::new(RtlEngine::new(&table, b, trace.as_deref()).map_err(|e| fail(2, e))?)
+                }
             };
             let progress = !quiet && std::io::stderr().is_terminal();
             let summary =

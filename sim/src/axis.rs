@@ -349,7 +349,7 @@ impl Sink {
         } else {
             (1u64 << self.db) - 1
         };
-        if keep == 0 || keep >> n != 0 {
+        if keep == 0 || keep.checked_shr(n as u32).unwrap_or(0) != 0 {
             self.violation(
                 cycle,
                 format!("tkeep {keep:#x} is not contiguous from bit 0"),

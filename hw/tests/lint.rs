@@ -21,7 +21,10 @@ fn write_build(name: &str, p: &DataplaneParams) -> PathBuf {
 }
 
 fn builds() -> Vec<(&'static str, DataplaneParams)> {
-    vec![("narrow", DataplaneParams::narrow()), ("wide", DataplaneParams::wide())]
+    vec![
+        ("narrow", DataplaneParams::narrow()),
+        ("wide", DataplaneParams::wide()),
+    ]
 }
 
 #[test]
@@ -33,12 +36,21 @@ fn verilator_lint_is_clean() {
     for (name, p) in builds() {
         let path = write_build(&format!("lint-{name}"), &p);
         let out = Command::new("verilator")
-            .args(["--lint-only", "-Wall", "-Wno-WIDTH", "--top-module", "biernic_dataplane"])
+            .args([
+                "--lint-only",
+                "-Wall",
+                "-Wno-WIDTH",
+                "--top-module",
+                "biernic_dataplane",
+            ])
             .arg(&path)
             .output()
             .unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(out.status.success() && !stderr.contains("%Warning"), "{name}: verilator lint failed:\n{stderr}");
+        assert!(
+            out.status.success() && !stderr.contains("%Warning"),
+            "{name}: verilator lint failed:\n{stderr}"
+        );
     }
 }
 
@@ -54,7 +66,10 @@ fn yosys_elaborates() {
             "read_verilog -sv {}; hierarchy -check -top biernic_dataplane; proc; opt_clean; check -assert",
             path.display()
         );
-        let out = Command::new("yosys").args(["-q", "-p", &script]).output().unwrap();
+        let out = Command::new("yosys")
+            .args(["-q", "-p", &script])
+            .output()
+            .unwrap();
         assert!(
             out.status.success(),
             "{name}: yosys failed:\n{}\n{}",

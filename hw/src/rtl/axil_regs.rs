@@ -635,11 +635,9 @@ impl<const BW: usize, const RA: usize> Logic for AxilRegs<BW, RA> {
         self.hold.next = self.rbstate.q.val() != 0;
         self.rb_sel.next = false;
         self.rb_addr.next = self.rbaddr.q.val();
-        if self.rbstate.q.val() == 1 {
-            if self.portb_free.val() {
-                self.rb_sel.next = true;
-                self.rbstate.d.next = 2.into();
-            }
+        if (self.rbstate.q.val() == 1) & self.portb_free.val() {
+            self.rb_sel.next = true;
+            self.rbstate.d.next = 2.into();
         }
         self.rb_row.next = 0.into();
         if self.rbstate.q.val() == 2 {

@@ -24,7 +24,7 @@ pub struct FbmRam<D: Synth, const N: usize> {
     pub addr_b: Signal<In, Bits<N>>,
     /// Port B data (registered).
     pub data_b: Signal<Out, D>,
-    _sim: Box<BTreeMap<Bits<N>, D>>,
+    _sim: BTreeMap<Bits<N>, D>,
 }
 
 impl<D: Synth, const N: usize> Logic for FbmRam<D, N> {

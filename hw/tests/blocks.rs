@@ -67,8 +67,8 @@ fn arbiter_is_round_robin_per_frame() {
         }
         wait_clock_cycle!(sim, clock, x);
         for _ in 0..12 {
-            for i in 0..3 {
-                x.in_last[i].next = beat[i] == 1;
+            for (last, b) in x.in_last.iter_mut().zip(beat.iter()) {
+                last.next = *b == 1;
             }
             wait_clock_false!(sim, clock, x);
             let src: u64 = x.out_src.val().into();

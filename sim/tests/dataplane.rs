@@ -178,3 +178,226 @@ fn bier_frame_is_replicated_per_bift() {
     );
     assert_eq!(c.total_drops(), 0);
 }
+
+#[test]
+fn non_bier_frame_goes_to_the_exception_target_unchanged() {
+    let mut dp = Dataplane::new(Build::Narrow).unwrap();
+    dp.axil_write(regmap::BIFT_EXCEPTION, 1 << 31 | 2).unwrap();
+    dp.commit_bift().unwrap();
+    let f = ipv4_frame(61);
+    let out = dp.process([(Ingress::Host, f.clone())], MAX).unwrap();
+    let lens: Vec<usize> = out.iter().map(Vec::len).collect();
+    assert_eq!(lens, vec![0, 0, 1, 0]);
+    assert_eq!(out[2][0].data, f);
+    let c = dp.read_counters().unwrap();
+    assert_eq!(c.rx_frames, vec![0, 0, 1]);
+    assert_eq!((c.exceptions, c.total_drops(), c.forwarded), (1, 0, 0));
+    assert_eq!(c.tx_frames, vec![0, 0, 1, 0]);
+    assert_eq!(c.tx_bytes, vec![0, 0, 61, 0]);
+}
+
+#[test]
+fn drop_reasons_are_counted() {
+    let mut dp = Dataplane::new(Build::Narrow).unwrap();
+    let bift_id = 3 << 16 | 1 << 8;
+    load_small_bift(&mut dp, bift_id);
+    let good = Bier::new(bift_id, 256, &[1]);
+    let mut cases: Vec<(DropReason, Vec<u8>)> = vec![(DropReason::Truncated, vec![0xab; 13])];
+    cases.push((
+        DropReason::Truncated,
+        bier_frame(&good, &[])[..14 + 11].to_vec(),
+    ));
+    cases.push((
+        DropReason::Truncated,
+        bier_frame(&good, &[])[..14 + 12 + 31].to_vec(),
+    ));
+    cases.push((DropReason::NotBier, ipv4_frame(64)));
+    let mut h = good.clone();
+    h.nibble = 4;
+    cases.push((DropReason::BadVersion, bier_frame(&h, &[0; 8])));
+    let mut h = good.clone();
+    h.ver = 1;
+    cases.push((DropReason::BadVersion, bier_frame(&h, &[0; 8])));
+    let mut h = good.clone();
+    h.bsl_code = 2;
+    cases.push((DropReason::UnsupportedBsl, bier_frame(&h, &[0; 8])));
+    let h = Bier::new(bift_id + 1, 256, &[1]);
+    cases.push((DropReason::UnknownBiftId, bier_frame(&h, &[0; 8])));
+    let mut h = good.clone();
+    h.ttl = 1;
+    cases.push((DropReason::TtlExpired, bier_frame(&h, &[0; 8])));
+    let h = Bier::new(bift_id, 256, &[50, 51]);
+    cases.push((DropReason::NoMatchingBit, bier_frame(&h, &[0; 8])));
+    let mut expect = [0u64; 8];
+    for (i, (reason, f)) in cases.iter().enumerate() {
+        dp.send(Ingress::Net(i % 2), f.clone()).unwrap();
+        expect[reason.index()] += 1;
+    }
+    dp.run_until_idle(MAX).unwrap();
+    let out = dp.take_all_frames();
+    assert!(out.iter().all(Vec::is_empty), "copies: {out:?}");
+    let c = dp.read_counters().unwrap();
+    for r in DropReason::ALL {
+        assert_eq!(c.drop_count(r), expect[r.index()], "drops[{}]", r.name());
+    }
+    assert_eq!(c.rx_frames.iter().sum::<u64>(), cases.len() as u64);
+    assert_eq!(
+        c.rx_bytes.iter().sum::<u64>(),
+        cases.iter().map(|(_, f)| f.len() as u64).sum::<u64>()
+    );
+}
+
+/// An oversize frame (9019 bytes) must be dropped as `oversize` without disturbing later frames.
+#[test]
+#[ignore = "RTL bug: after a 9019-byte frame the data plane forwards nothing more (see sim/README.md)"]
+fn oversize_frame_is_dropped_and_later_frames_still_forwarded() {
+    let mut dp = Dataplane::new(Build::Narrow).unwrap();
+    let bift_id = 3 << 16 | 1 << 8;
+    load_small_bift(&mut dp, bift_id);
+    let h = Bier::new(bift_id, 256, &[1]);
+    let big = bier_frame(&h, &vec![0; 9019 - 58]);
+    assert_eq!(big.len(), 9019);
+    let good = bier_frame(&h, &[7; 10]);
+    dp.send(Ingress::Net(0), big).unwrap();
+    dp.send(Ingress::Net(0), good.clone()).unwrap();
+    dp.send(Ingress::Net(1), good.clone()).unwrap();
+    dp.run_until_idle(MAX).unwrap();
+    let out = dp.take_all_frames();
+    let c = dp.read_counters().unwrap();
+    assert_eq!(c.rx_frames, vec![2, 1, 0]);
+    assert_eq!(c.drop_count(DropReason::Oversize), 1);
+    assert_eq!(c.forwarded, 2, "counters: {c:?}");
+    assert_eq!(out[0].len(), 2);
+}
+
+#[test]
+fn ttl_one_still_reaches_local_targets() {
+    let mut dp = Dataplane::new(Build::Narrow).unwrap();
+    let bift_id = 3 << 16 | 1 << 8;
+    load_small_bift(&mut dp, bift_id);
+    let mut h = Bier::new(bift_id, 256, &[1, 256]);
+    h.ttl = 1;
+    let f = bier_frame(&h, &[1, 2, 3]);
+    let out = dp.process([(Ingress::Net(1), f.clone())], MAX).unwrap();
+    let lens: Vec<usize> = out.iter().map(Vec::len).collect();
+    assert_eq!(lens, vec![0, 0, 0, 1]);
+    assert_eq!(
+        out[3][0].data,
+        expected_copy(&f, 256, &[256], false, None, None)
+    );
+}
+
+#[test]
+fn ecmp_bucket_follows_the_entropy() {
+    let mut dp = Dataplane::new(Build::Narrow).unwrap();
+    let p = dp.build().params().unwrap();
+    let bift_id = 3 << 16;
+    dp.axil_write(regmap::BIFT_BSL, 3).unwrap();
+    dp.axil_write(regmap::BIFT_LOG2_BUCKETS, 1).unwrap();
+    dp.axil_write(regmap::set_reg(0), 1 << 31 | bift_id)
+        .unwrap();
+    // BFR-id 5 via target 0 in bucket 0 and via target 1 in bucket 1
+    let w = regmap::fbm_to_words(&p, 256, &[5]);
+    dp.write_fbm_row(0, 0, &w).unwrap();
+    dp.write_fbm_row(1, 1, &w).unwrap();
+    dp.commit_bift().unwrap();
+    let mut expect = [0usize; 2];
+    for entropy in [0u32, 1, 2, 3, 0x400, 0x401, 0xfffff] {
+        let mut h = Bier::new(bift_id, 256, &[5]);
+        h.entropy = entropy;
+        dp.send(Ingress::Net(0), bier_frame(&h, &[9; 4])).unwrap();
+        expect[((entropy ^ (entropy >> 10)) & 1) as usize] += 1;
+    }
+    dp.run_until_idle(MAX).unwrap();
+    let out = dp.take_all_frames();
+    assert_eq!((out[0].len(), out[1].len()), (expect[0], expect[1]));
+}
+
+#[test]
+fn stalled_target_in_drop_mode_counts_stall_drops() {
+    let mut dp = Dataplane::new(Build::Narrow).unwrap();
+    let bift_id = 3 << 16 | 1 << 8;
+    load_small_bift(&mut dp, bift_id);
+    dp.axil_write(regmap::CTRL_DROP_MODE, 1 << 1).unwrap();
+    dp.set_stalled(1, true).unwrap();
+    let n = 40;
+    let f = bier_frame(&Bier::new(bift_id, 256, &[1, 3]), &[0x55; 1000]);
+    for _ in 0..n {
+        dp.send(Ingress::Net(0), f.clone()).unwrap();
+    }
+    dp.run_until_idle(200_000).unwrap();
+    assert_eq!(
+        dp.take_frames(0).unwrap().len(),
+        n,
+        "target 0 is not held back by the stalled target 1"
+    );
+    dp.set_stalled(1, false).unwrap();
+    dp.run_until_idle(200_000).unwrap();
+    let got = dp.take_frames(1).unwrap().len();
+    let c = dp.read_counters().unwrap();
+    assert!(
+        got < n,
+        "a {}-beat FIFO cannot hold {n} frames",
+        regmap::egress_fifo_beats(&dp.build().params().unwrap())
+    );
+    assert_eq!(c.stall_drops[1] as usize + got, n);
+    assert_eq!(c.stall_drops[0], 0);
+}
+
+#[test]
+fn wide_build_replicates_under_gaps_and_backpressure() {
+    let mut dp = Dataplane::with_seed(Build::Wide, 3).unwrap();
+    let p = dp.build().params().unwrap();
+    let bift_id = 5 << 16 | 2 << 8 | 1;
+    dp.axil_write(regmap::BIFT_BSL, 5).unwrap();
+    dp.axil_write(regmap::set_reg(1), 1 << 31 | bift_id)
+        .unwrap();
+    // set 1, bucket 0: target t serves BFR-ids t*100+1 and t*100+2
+    for t in 0..p.targets {
+        let w = regmap::fbm_to_words(&p, 1024, &[t * 100 + 1, t * 100 + 2]);
+        dp.write_fbm_row(t, p.buckets, &w).unwrap();
+    }
+    dp.commit_bift().unwrap();
+    dp.set_idle_probability(0.2).unwrap();
+    dp.set_backpressure(0.3).unwrap();
+    let mut expect: Vec<Vec<Vec<u8>>> = vec![Vec::new(); p.targets];
+    for k in 0..12usize {
+        let bits: Vec<usize> = (0..p.targets)
+            .filter(|t| (k + t) % 3 != 0)
+            .map(|t| t * 100 + 1 + k % 2)
+            .collect();
+        let f = bier_frame(
+            &Bier::new(bift_id, 1024, &bits),
+            &vec![k as u8; 60 + 97 * k],
+        );
+        for (t, e) in expect.iter_mut().enumerate() {
+            let mask: Vec<usize> = bits
+                .iter()
+                .copied()
+                .filter(|b| (b - 1) / 100 == t)
+                .collect();
+            if !mask.is_empty() {
+                e.push(expected_copy(&f, 1024, &mask, true, None, None));
+            }
+        }
+        dp.send(Ingress::Net(k % 4), f).unwrap();
+    }
+    // frames from different ingresses may interleave: compare per target as multisets
+    let out = dp
+        .process(Vec::<(Ingress, Vec<u8>)>::new(), 200_000)
+        .unwrap();
+    for t in 0..p.targets {
+        let mut got: Vec<Vec<u8>> = out[t].iter().map(|f| f.data.clone()).collect();
+        let mut want = expect[t].clone();
+        got.sort();
+        want.sort();
+        assert_eq!(got, want, "target {t}");
+    }
+    let c = dp.read_counters().unwrap();
+    assert_eq!(c.forwarded, 12);
+    assert_eq!(c.rx_frames.iter().sum::<u64>(), 12);
+    assert_eq!(
+        c.tx_frames.iter().sum::<u64>(),
+        expect.iter().map(|e| e.len() as u64).sum::<u64>()
+    );
+}

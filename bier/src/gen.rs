@@ -261,7 +261,7 @@ impl<'a> Generator<'a> {
                 f.resize(self.rng.random_range(MAX_FRAME + 1..=MAX_FRAME + 64), 0xa5)
             }
             Some(Malformed::Truncated) => {
-                let cut = self.rng.random_range(0..hdr);
+                let cut = self.rng.random_range(1..hdr); // at least one byte: no link carries an empty frame
                 f.truncate(cut);
             }
             Some(Malformed::NotBier) => {

@@ -1,0 +1,470 @@
+//! Differential testing of the RTL data plane against the reference forwarder.
+//!
+//! A [`Rig`] is the verilated data plane with a BIFT loaded through its registers. [`Rig::round`] sends frames on
+//! chosen ingresses (with the harness's random idle gaps and egress backpressure), drains the pipeline, feeds the
+//! same frames to [`bier::Forwarder`] in the order the RTL accepted them, and compares every copy on every target
+//! byte for byte and every counter.
+
+use std::collections::HashMap;
+
+use bier::config::{Config, Entry, OnStall, Target, TargetKind};
+use bier::gen::{GenSpec, Generator};
+use bier::wire::{parse_l2, ETHERTYPE_BIER, HEADER_LEN};
+use bier::{Bift, Bsl, Forwarder};
+use biernic::program::{self, RegisterBus};
+use biernic_hw::DataplaneParams;
+use biernic_sim::regmap::{Counter, DropReason};
+use biernic_sim::{Build, Dataplane, EgressFrame, FrameId, Ingress};
+use rand::rngs::StdRng;
+use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
+
+/// Scale factor for the number of frames, from `BIERNIC_DIFF_SCALE` (default 1): `BIERNIC_DIFF_SCALE=20 cargo test`
+/// runs twenty times the frames.
+pub fn scale() -> usize {
+    std::env::var("BIERNIC_DIFF_SCALE")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|&v: &usize| v > 0)
+        .unwrap_or(1)
+}
+
+/// A random BIFT config that fits a build: random BSL, targets and their kinds and MACs, sets, ECMP buckets,
+/// entries (with ECMP lists), explicit or default BIFT-ids, and an optional exception target.
+pub fn random_config(rng: &mut StdRng, p: &DataplaneParams) -> Config {
+    let bsls: Vec<Bsl> = Bsl::ALL
+        .into_iter()
+        .filter(|b| b.bits() <= p.max_bsl)
+        .collect();
+    let bsl = bsls[rng.random_range(0..bsls.len())];
+    let n = if rng.random_bool(0.6) {
+        p.targets
+    } else {
+        rng.random_range(1..=p.targets)
+    };
+    let mut ports: Vec<u16> = (0..n as u16).collect();
+    ports.shuffle(rng);
+    let mac = |rng: &mut StdRng| -> Option<[u8; 6]> {
+        rng.random_bool(0.5).then(|| {
+            let mut m: [u8; 6] = rng.random();
+            m[0] &= 0xfe;
+            m
+        })
+    };
+    let targets: Vec<Target> = (0..n)
+        .map(|t| Target {
+            name: format!("t{t}"),
+            kind: if rng.random_bool(0.5) {
+                TargetKind::Port(ports[t])
+            } else {
+                TargetKind::Local(t as u16)
+            },
+            mac: mac(rng),
+            next_hop_mac: mac(rng),
+            on_stall: OnStall::Backpressure,
+        })
+        .collect();
+    let buckets = 1usize << rng.random_range(0..=p.buckets.trailing_zeros());
+    let max_sets = p.sets.min(65535 / bsl.bits()).max(1);
+    let sets = rng.random_range(1..=max_sets);
+    let density: f64 = rng.random_range(0.02..0.9);
+    let mut groups: HashMap<Vec<usize>, Vec<u16>> = HashMap::new();
+    for si in 0..sets {
+        for pos in 1..=bsl.bits() {
+            if !rng.random_bool(density) {
+                continue;
+            }
+            let k = rng.random_range(1..=buckets.min(n).min(3));
+            let mut via: Vec<usize> = (0..n).collect();
+            via.shuffle(rng);
+            via.truncate(k);
+            let id = si * bsl.bits() + pos;
+            groups.entry(via).or_default().push(id as u16);
+        }
+    }
+    let mut entries: Vec<Entry> = groups
+        .into_iter()
+        .map(|(via, bfr_ids)| Entry {
+            bfr_ids,
+            via,
+            loc: None,
+        })
+        .collect();
+    entries.sort_by(|a, b| a.bfr_ids[0].cmp(&b.bfr_ids[0]));
+    if entries.is_empty() {
+        entries.push(Entry {
+            bfr_ids: vec![1],
+            via: vec![0],
+            loc: None,
+        });
+    }
+    let used_sets = entries
+        .iter()
+        .flat_map(|e| e.bfr_ids.iter())
+        .map(|&id| (usize::from(id) - 1) / bsl.bits() + 1)
+        .max()
+        .unwrap_or(1);
+    let bift_ids = rng.random_bool(0.3).then(|| {
+        let mut ids: Vec<u32> = Vec::new();
+        while ids.len() < used_sets {
+            let id = rng.random_range(0..1u32 << 20);
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+        ids
+    });
+    let exception = rng.random_bool(0.3).then(|| rng.random_range(0..n));
+    Config {
+        sub_domain: rng.random(),
+        bsl,
+        ecmp_buckets: buckets,
+        bift_ids,
+        targets,
+        entries,
+        exception,
+    }
+}
+
+/// Frame sizes and malformations for a round.
+#[derive(Debug, Clone)]
+pub struct Traffic {
+    /// Frames.
+    pub frames: usize,
+    /// Smallest frame (bytes without FCS).
+    pub min_len: usize,
+    /// Largest frame.
+    pub max_len: usize,
+    /// Probability of a malformed frame.
+    pub malformed: f64,
+    /// Probability of an 802.1Q tag.
+    pub vlan: f64,
+    /// Probability that random unconfigured bits are added to a frame's BitString.
+    pub stray_bits: f64,
+    /// Probability of TTL 1 (port copies suppressed).
+    pub low_ttl: f64,
+}
+
+impl Default for Traffic {
+    fn default() -> Self {
+        Traffic {
+            frames: 1000,
+            min_len: 60,
+            max_len: 1514,
+            malformed: 0.15,
+            vlan: 0.3,
+            stray_bits: 0.2,
+            low_ttl: 0.05,
+        }
+    }
+}
+
+/// Makes the frames of a round for a BIFT.
+pub fn make_frames(bift: &Bift, t: &Traffic, seed: u64) -> Vec<Vec<u8>> {
+    let spec = GenSpec {
+        seed,
+        min_len: t.min_len,
+        max_len: t.max_len,
+        vlan: t.vlan,
+        malformed: t.malformed,
+        ..GenSpec::default()
+    };
+    let mut rng = StdRng::seed_from_u64(seed ^ 0x5eed);
+    let mut g = Generator::new(bift, spec).expect("generator for a valid BIFT");
+    (0..t.frames)
+        .map(|_| {
+            let (mut f, bad) = g.next_frame();
+            if bad.is_none() {
+                if let Some(l2) = parse_l2(&f).filter(|l| l.ethertype == ETHERTYPE_BIER) {
+                    let off = l2.offset;
+                    if rng.random_bool(t.stray_bits) {
+                        let n = bift.bsl().bytes();
+                        let k = rng.random_range(0..n);
+                        f[off + HEADER_LEN + k] |= 1 << rng.random_range(0..8);
+                    }
+                    if rng.random_bool(t.low_ttl) {
+                        f[off + 3] = 1;
+                    }
+                }
+            }
+            f
+        })
+        .collect()
+}
+
+/// What a round saw.
+#[derive(Debug, Clone, Default)]
+pub struct RoundStats {
+    /// Frames sent.
+    pub frames: u64,
+    /// Copies compared.
+    pub copies: u64,
+    /// Cycles the round took.
+    pub cycles: u64,
+    /// Frames dropped (all reasons).
+    pub drops: u64,
+}
+
+/// The verilated data plane with a loaded BIFT.
+pub struct Rig {
+    /// The simulated data plane.
+    pub dp: Dataplane,
+    /// Its build parameters.
+    pub params: DataplaneParams,
+    sent: u64,
+    received: u64,
+    collected: Vec<Vec<EgressFrame>>,
+}
+
+impl Rig {
+    /// A reset data plane of a build; `seed` drives the harness's idle gaps and backpressure.
+    pub fn new(build: Build, seed: u64) -> Rig {
+        let params = build.params().expect("a data-plane build");
+        let dp = Dataplane::with_seed(build, seed).expect("model");
+        let targets = params.targets;
+        Rig {
+            dp,
+            params,
+            sent: 0,
+            received: 0,
+            collected: vec![Vec::new(); targets],
+        }
+    }
+
+    /// Loads a BIFT (shadow bank, then commit).
+    pub fn load(&mut self, bift: &Bift) {
+        program::load(&mut self.dp, bift, &self.params).expect("load BIFT");
+    }
+
+    /// Writes a BIFT into the shadow bank only.
+    pub fn write_shadow(&mut self, bift: &Bift) {
+        program::write_shadow(&mut self.dp, bift, &self.params).expect("write shadow bank");
+    }
+
+    fn counter(&mut self, c: Counter) -> u64 {
+        self.dp.read_counter(c).expect("counter read")
+    }
+
+    fn collect(&mut self) {
+        for (t, frames) in self.dp.take_all_frames().into_iter().enumerate() {
+            self.received += frames.len() as u64;
+            self.collected[t].extend(frames);
+        }
+    }
+
+    /// Runs until every frame sent was decided (by the counters) and every copy the counters report has arrived.
+    pub fn drain(&mut self, max_cycles: u64) -> Result<(), String> {
+        let start = self.dp.cycle();
+        loop {
+            self.dp
+                .run_until_idle(max_cycles)
+                .map_err(|e| format!("pipeline did not go idle: {e}"))?;
+            self.collect();
+            let mut decided = self.counter(Counter::Forwarded) + self.counter(Counter::Exceptions);
+            for r in DropReason::ALL {
+                decided += self.counter(Counter::Drops(r));
+            }
+            let mut copies = 0;
+            for t in 0..self.params.targets {
+                copies += self.counter(Counter::TxFrames(t));
+                copies += self.counter(Counter::StallDrops(t));
+            }
+            if decided >= self.sent && copies <= self.received + self.stall_drops() {
+                return Ok(());
+            }
+            if self.dp.cycle() - start > max_cycles {
+                return Err(format!(
+                    "not drained after {max_cycles} cycles: {decided} of {} frames decided, {} copies of {copies}",
+                    self.sent, self.received
+                ));
+            }
+        }
+    }
+
+    fn stall_drops(&mut self) -> u64 {
+        (0..self.params.targets)
+            .map(|t| self.counter(Counter::StallDrops(t)))
+            .sum()
+    }
+
+    /// Sends frames (each on its ingress), drains, and returns what every target received.
+    pub fn send_and_drain(
+        &mut self,
+        frames: &[(Ingress, Vec<u8>)],
+    ) -> Result<Vec<(FrameId, usize)>, String> {
+        let mut ids = Vec::new();
+        for (ing, f) in frames {
+            let id = self.dp.send(*ing, f.clone()).map_err(|e| e.to_string())?;
+            ids.push((id, self.source_of(*ing)));
+        }
+        self.sent += frames.len() as u64;
+        let limit = 2_000
+            + 400 * frames.len() as u64
+            + frames.iter().map(|(_, f)| f.len() as u64).sum::<u64>();
+        self.drain(limit)?;
+        Ok(ids)
+    }
+
+    /// Source index of an ingress (network ingress `i` is `i`, the host is `net_ingress`).
+    pub fn source_of(&self, ing: Ingress) -> usize {
+        match ing {
+            Ingress::Net(i) => i,
+            Ingress::Host => self.params.net_ingress,
+        }
+    }
+
+    /// Takes the copies collected per target.
+    pub fn take_copies(&mut self) -> Vec<Vec<EgressFrame>> {
+        std::mem::replace(&mut self.collected, vec![Vec::new(); self.params.targets])
+    }
+
+    /// A random ingress.
+    pub fn random_ingress(&self, rng: &mut StdRng) -> Ingress {
+        let k = rng.random_range(0..=self.params.net_ingress);
+        if k == self.params.net_ingress {
+            Ingress::Host
+        } else {
+            Ingress::Net(k)
+        }
+    }
+
+    /// One differential round: clears the counters, sends `frames` on random ingresses, and checks every copy and
+    /// counter against the reference forwarder for `bift` (which must be loaded).
+    pub fn round(
+        &mut self,
+        bift: &Bift,
+        frames: Vec<Vec<u8>>,
+        seed: u64,
+    ) -> Result<RoundStats, String> {
+        let mut rng = StdRng::seed_from_u64(seed);
+        self.dp.clear_counters().map_err(|e| e.to_string())?;
+        self.sent = 0;
+        self.received = 0;
+        let _ = self.dp.take_ingress_log();
+        let start = self.dp.cycle();
+        let batch: Vec<(Ingress, Vec<u8>)> = frames
+            .into_iter()
+            .map(|f| (self.random_ingress(&mut rng), f))
+            .collect();
+        let ids = self.send_and_drain(&batch)?;
+        let cycles = self.dp.cycle() - start;
+        let by_id: HashMap<FrameId, usize> = ids
+            .iter()
+            .enumerate()
+            .map(|(i, (id, _))| (*id, i))
+            .collect();
+
+        // The model sees the frames in the order the RTL accepted them (first beat handshake).
+        let mut log = self.dp.take_ingress_log();
+        log.sort_by_key(|r| (r.first_cycle, r.source));
+        if log.len() != batch.len() {
+            return Err(format!(
+                "{} frames sent, {} accepted",
+                batch.len(),
+                log.len()
+            ));
+        }
+        let mut model = Forwarder::new(bift.clone());
+        let mut expected: Vec<Vec<(usize, Vec<u8>)>> = vec![Vec::new(); self.params.targets];
+        for r in &log {
+            let i = by_id[&r.id];
+            let (ing, f) = &batch[i];
+            model.process(f, self.source_of(*ing), |t, c| {
+                expected[t].push((i, c.to_vec()))
+            });
+        }
+        let got = self.take_copies();
+        let mut copies = 0;
+        for t in 0..self.params.targets {
+            let (e, g) = (&expected[t], &got[t]);
+            for (k, ((i, ef), gf)) in e.iter().zip(g).enumerate() {
+                if *ef != gf.data {
+                    let first = ef.iter().zip(&gf.data).position(|(a, b)| a != b);
+                    return Err(format!(
+                        "target {t}: copy {k} (of frame {i}, {} bytes, sent on {:?}) differs: expected {} bytes, got {} bytes, first difference at byte {first:?}\n  input   {}\n  model   {}\n  rtl     {}",
+                        batch[*i].1.len(),
+                        batch[*i].0,
+                        ef.len(),
+                        gf.data.len(),
+                        hex(&batch[*i].1, 80),
+                        hex(ef, 80),
+                        hex(&gf.data, 80)
+                    ));
+                }
+            }
+            if e.len() != g.len() {
+                let extra = if g.len() > e.len() {
+                    format!("first extra copy: {}", hex(&g[e.len()].data, 80))
+                } else {
+                    format!(
+                        "first missing copy of frame {}: {}",
+                        e[g.len()].0,
+                        hex(&e[g.len()].1, 80)
+                    )
+                };
+                return Err(format!(
+                    "target {t}: expected {} copies, got {}; {extra}",
+                    e.len(),
+                    g.len()
+                ));
+            }
+            copies += e.len() as u64;
+        }
+        self.check_counters(model.counters())?;
+        Ok(RoundStats {
+            frames: batch.len() as u64,
+            copies,
+            cycles,
+            drops: model.counters().total_drops(),
+        })
+    }
+
+    /// Compares the device's counters with the model's (sources are ingress indices).
+    pub fn check_counters(&mut self, m: &bier::Counters) -> Result<(), String> {
+        let c = self.dp.read_counters().map_err(|e| e.to_string())?;
+        let pad = |v: &[u64], n: usize| {
+            let mut v = v.to_vec();
+            v.resize(n, 0);
+            v
+        };
+        let s = c.rx_frames.len();
+        let t = c.tx_frames.len();
+        let checks: [(&str, Vec<u64>, Vec<u64>); 6] = [
+            ("rx_frames", pad(&m.rx_frames, s), c.rx_frames.clone()),
+            ("rx_bytes", pad(&m.rx_bytes, s), c.rx_bytes.clone()),
+            ("tx_frames", pad(&m.tx_frames, t), c.tx_frames.clone()),
+            ("tx_bytes", pad(&m.tx_bytes, t), c.tx_bytes.clone()),
+            ("drops", m.drops.to_vec(), c.drops.to_vec()),
+            (
+                "exceptions/forwarded",
+                vec![m.exceptions, m.forwarded],
+                vec![c.exceptions, c.forwarded],
+            ),
+        ];
+        for (name, want, got) in checks {
+            if want != got {
+                return Err(format!("counter {name}: model {want:?}, rtl {got:?}"));
+            }
+        }
+        if c.stall_drops.iter().any(|&v| v != 0) {
+            return Err(format!("stall drops {:?} in lossless mode", c.stall_drops));
+        }
+        let rx: u64 = c.rx_frames.iter().sum();
+        if rx != c.forwarded + c.exceptions + c.drops.iter().sum::<u64>() {
+            return Err(format!(
+                "accounting: rx {rx} != forwarded + exceptions + drops ({c:?})"
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// The first `n` bytes in hex.
+pub fn hex(b: &[u8], n: usize) -> String {
+    b.iter().take(n).map(|x| format!("{x:02x}")).collect()
+}
+
+/// Keeps the `RegisterBus` import meaningful for tests that drive registers by hand.
+pub fn bus(dp: &mut Dataplane) -> &mut dyn RegisterBus {
+    dp
+}

@@ -77,7 +77,39 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         for t in 0..p.targets {
             f[26 + n - 1 - t / 8] |= 1 << (t % 8);
         }
-        let per = (cycles as usize * dp.data_bytes()) / 1500 / p.targets + 1;
+        // latency of single frames through an idle device
+        for len in [64usize.max(26 + n + 8), 1500] {
+            let mut g = f[..len].to_vec();
+            g[len - 1] ^= 1;
+            let id = dp.send(Ingress::Net(0), g)?;
+            dp.run_until_idle(100_000)?;
+            let log = dp.take_ingress_log();
+            let rec = log
+                .iter()
+                .find(|r| r.id == id)
+                .ok_or("frame not accepted")?;
+            let out = dp.take_all_frames();
+            let first = out
+                .iter()
+                .flatten()
+                .map(|e| e.first_cycle)
+                .min()
+                .ok_or("no copy")?;
+            let last = out
+                .iter()
+                .flatten()
+                .map(|e| e.last_cycle)
+                .max()
+                .ok_or("no copy")?;
+            println!(
+                "{build:?}: {len}-byte BIER frame to {} targets: first beat in at cycle {}, first copy's first beat out {} cycles later, last copy's last beat {} cycles after the last beat in",
+                p.targets,
+                rec.first_cycle,
+                first - rec.first_cycle,
+                last - rec.last_cycle
+            );
+        }
+        let per = (cycles as usize * dp.data_bytes()) / 1500 + 1;
         for _ in 0..per {
             dp.send(Ingress::Net(0), f.clone())?;
         }

@@ -590,7 +590,10 @@ block, 0 = last). BIFT registers address the shadow bank; CTRL_COMMIT swaps bank
         "## Protocols\n\n\
 - **Write an F-BM row**: write the staging words `BIFT_STAGING[0..]` (wire byte order, see `regmap::fbm_to_words`; \
 write the bank's BSL code first), then write `BIFT_ROW_CMD = 1<<30 | target<<16 | (set*buckets+bucket)`.\n\
-- **Read an F-BM row**: write `BIFT_ROW_CMD = 2<<30 | [1<<29 for the active bank] | target<<16 | row`, then read the staging words.\n\
+- **Read an F-BM row**: write `BIFT_ROW_CMD = 2<<30 | [1<<29 for the active bank] | target<<16 | row` (the write \
+response comes once the row is in the staging words; `BIFT_ROW_CMD` bit 0 reads 1 while busy), then read the staging words.\n\
+- **Errors**: out-of-range values, partial-word writes (`wstrb != 0xF`), BIFT writes while a swap drains and a commit \
+while draining are ignored and answered with SLVERR; `BIFT_ROW_CMD` bit 1 tells whether the last row command was rejected.\n\
 - **Commit**: after writing a complete table into the shadow bank, write `CTRL_COMMIT = 1`; poll until bit 0 reads 0 \
 before writing the (new) shadow bank. Bit 8 gives the active bank. The new shadow bank holds the previously active table.\n\
 - **Read a counter**: read the low word at `CNT_ARRAY + 8*i`, then the high word at `+4` (latched at the low read).\n\n",

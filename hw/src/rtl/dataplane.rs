@@ -229,7 +229,7 @@ impl<
         self.parser.hq_full.next = self.hq.free.val() == 0;
         // header queue -> lookup
         self.lookup.hq_data.next = self.hq.data_out.val();
-        self.lookup.hq_empty.next = self.hq.empty.val();
+        self.lookup.hq_empty.next = self.hq.avail.val() == 0;
         self.hq.read.next = self.lookup.hq_read.val();
         self.lookup.active.next = self.regs.active.val();
         for b in 0..2 {
@@ -254,8 +254,13 @@ impl<
         self.rep.i_addr.next = self.lookup.o_addr.val();
         self.rep.i_code.next = self.lookup.o_code.val();
         self.rep.fb_data.next = self.fb.data_out.val();
-        self.rep.fb_empty.next = self.fb.empty.val();
+        self.rep.fb_empty.next = self.fb.avail.val() == 0;
         self.fb.read.next = self.rep.fb_read.val();
+        self.fb.skip.next = self.rep.fb_skip.val();
+        self.fb.skip_n.next = bit_cast::<FBN1, 16>(self.lookup.o_beats.val());
+        self.rep.fb_avail.next = bit_cast::<16, FBN1>(self.fb.avail.val());
+        self.hq.skip.next = false;
+        self.hq.skip_n.next = 0.into();
         self.rep.hold.next = self.regs.hold.val();
         self.regs.portb_free.next = self.rep.portb_free.val();
         // F-BM RAMs, per-target settings, egress

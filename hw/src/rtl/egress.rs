@@ -82,8 +82,10 @@ impl<const DW: usize, const KW: usize, const FW: usize, const N: usize, const NP
         self.fifo.rst.next = self.rst.val();
         self.fifo.write.next = self.write.val();
         self.fifo.data_in.next = self.data.val();
-        self.m_valid.next = !self.fifo.empty.val();
-        self.pop.next = !self.fifo.empty.val() & self.m_ready.val();
+        self.fifo.skip.next = false;
+        self.fifo.skip_n.next = 0.into();
+        self.m_valid.next = self.fifo.avail.val() != 0;
+        self.pop.next = (self.fifo.avail.val() != 0) & self.m_ready.val();
         self.fifo.read.next = self.pop.val();
         self.m_data.next = self.fifo.data_out.val().get_bits::<DW>(0);
         self.m_keep.next = self

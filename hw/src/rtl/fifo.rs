@@ -3,8 +3,8 @@
 use rust_hdl::prelude::*;
 
 /// First-word-fall-through FIFO of `2^N` entries (`NP1 = N + 1`). `data_out` is valid while
-/// `empty` is low; `read` pops it. A write becomes visible two cycles later. Writes when
-/// `free` is 0 and reads while `empty` are ignored.
+/// `avail` is not 0; `read` pops it. A write becomes visible two cycles later. Writes when
+/// `free` is 0 and reads while `avail` is 0 are ignored.
 #[derive(LogicBlock)]
 pub struct SyncFifo<D: Synth, const N: usize, const NP1: usize> {
     /// Clock.
@@ -19,10 +19,14 @@ pub struct SyncFifo<D: Synth, const N: usize, const NP1: usize> {
     pub free: Signal<Out, Bits<NP1>>,
     /// Pop `data_out`.
     pub read: Signal<In, Bit>,
-    /// Head entry.
+    /// Drop `skip_n` entries at once (instead of `read`; at most `avail`).
+    pub skip: Signal<In, Bit>,
+    /// Entries to drop with `skip`.
+    pub skip_n: Signal<In, Bits<NP1>>,
+    /// Entries readable now.
+    pub avail: Signal<Out, Bits<NP1>>,
+    /// Head entry (valid while `avail` is not 0).
     pub data_out: Signal<Out, D>,
-    /// Nothing to read.
-    pub empty: Signal<Out, Bit>,
     ram: RAM<D, N>,
     wptr: DFF<Bits<NP1>>,
     wptr_d: DFF<Bits<NP1>>,
@@ -42,8 +46,10 @@ impl<D: Synth, const N: usize, const NP1: usize> Default for SyncFifo<D, N, NP1>
             data_in: Default::default(),
             free: Default::default(),
             read: Default::default(),
+            skip: Default::default(),
+            skip_n: Default::default(),
+            avail: Default::default(),
             data_out: Default::default(),
-            empty: Default::default(),
             ram: Default::default(),
             wptr: Default::default(),
             wptr_d: Default::default(),
@@ -61,7 +67,7 @@ impl<D: Synth, const N: usize, const NP1: usize> Logic for SyncFifo<D, N, NP1> {
         dff_setup!(self, clock, wptr, wptr_d, rptr);
         self.ram.read_clock.next = self.clock.val();
         self.ram.write_clock.next = self.clock.val();
-        self.empty.next = self.rptr.q.val() == self.wptr_d.q.val();
+        self.avail.next = self.wptr_d.q.val() - self.rptr.q.val();
         self.free.next = self.size.val() - (self.wptr.q.val() - self.rptr.q.val());
         self.can_write.next =
             self.write.val() & ((self.wptr.q.val() - self.rptr.q.val()) != self.size.val());
@@ -77,6 +83,10 @@ impl<D: Synth, const N: usize, const NP1: usize> Logic for SyncFifo<D, N, NP1> {
         if self.can_read.val() {
             self.rptr.d.next = self.rptr.q.val() + 1;
             self.ram.read_address.next = bit_cast::<N, NP1>(self.rptr.q.val() + 1);
+        }
+        if self.skip.val() {
+            self.rptr.d.next = self.rptr.q.val() + self.skip_n.val();
+            self.ram.read_address.next = bit_cast::<N, NP1>(self.rptr.q.val() + self.skip_n.val());
         }
         self.data_out.next = self.ram.read_data.val();
         if self.rst.val() {

@@ -51,6 +51,10 @@ pub struct Replicator<
     pub fb_empty: Signal<In, Bit>,
     /// Frame buffer pop.
     pub fb_read: Signal<Out, Bit>,
+    /// Frame buffer entries readable now.
+    pub fb_avail: Signal<In, Bits<16>>,
+    /// Drop a whole frame (`i_beats` entries) from the frame buffer.
+    pub fb_skip: Signal<Out, Bit>,
     /// Port B row.
     pub ramb_addr: Signal<Out, Bits<RA>>,
     /// Port B data per target.
@@ -173,6 +177,8 @@ impl<
             fb_data: Default::default(),
             fb_empty: Default::default(),
             fb_read: Default::default(),
+            fb_avail: Default::default(),
+            fb_skip: Default::default(),
             ramb_addr: Default::default(),
             ramb_data: (0..targets).map(|_| Default::default()).collect(),
             hold: Default::default(),
@@ -274,14 +280,19 @@ impl<
                 self.must_wait.next = true;
             }
         }
+        self.fin.next = self.i_copies.val() & self.room.val();
+        // A frame without any copy is skipped in one cycle once all its beats are readable.
         self.issue.next = self.i_valid.val()
             & (self.rem.q.val() == 0)
             & !self.fb_empty.val()
             & !self.must_wait.val()
             & !self.hold.val();
-        self.fin.next = self.i_copies.val() & self.room.val();
+        if !self.fin.val().any() & (self.fb_avail.val() < self.i_beats.val()) {
+            self.issue.next = false;
+        }
         self.i_ready.next = self.issue.val();
         self.fb_read.next = false;
+        self.fb_skip.next = false;
         self.bvalid.d.next = false;
         self.eg_amount.next = self.i_beats.val();
         self.ev_valid.next = self.issue.val();
@@ -290,11 +301,15 @@ impl<
         self.ramb_addr.next = self.caddr.q.val();
         if self.issue.val() {
             self.ramb_addr.next = self.i_addr.val();
-            self.fb_read.next = true;
-            self.bvalid.d.next = true;
+            if self.fin.val().any() {
+                self.fb_read.next = true;
+                self.bvalid.d.next = true;
+                self.rem.d.next = self.i_beats.val() - 1;
+            } else {
+                self.fb_skip.next = true;
+            }
             self.bdata.d.next = self.fb_data.val();
             self.bidx.d.next = 0.into();
-            self.rem.d.next = self.i_beats.val() - 1;
             self.blast.d.next = self.i_beats.val() == 1;
             self.ccopies.d.next = self.fin.val();
             self.ctagged.d.next = self.i_tagged.val();

@@ -35,7 +35,7 @@ const VERILATOR_FLAGS: &[&str] = &[
     "--x-assign",
     "fast",
     "--x-initial",
-    "fast",
+    "unique",
     "-Wno-fatal",
     "-Wno-lint",
     "-Wno-style",

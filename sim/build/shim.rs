@@ -47,8 +47,11 @@ pub fn cpp_shim(prefix: &str, ports: &[ResolvedPort]) -> String {
     );
     let _ = writeln!(
         s,
-        "void* {}(void) {{\n    try {{\n        Sim* s = new Sim();\n        s->ctx = new VerilatedContext;\n\
+        "// rand_reset: 0 = every variable starts at 0, 2 = random values from `seed`.\n\
+         void* {}(int rand_reset, uint64_t seed) {{\n    try {{\n        Sim* s = new Sim();\n        s->ctx = new VerilatedContext;\n\
          \x20       s->ctx->traceEverOn(true);\n        s->ctx->fatalOnError(true);\n\
+         \x20       s->ctx->randReset(rand_reset);\n        s->ctx->randSeed((int)(seed % 0x7ffffffeull) + 1);\n\
+         \x20       Verilated::threadContextp(s->ctx);\n\
          \x20       s->top = new {prefix}{{s->ctx, \"TOP\"}};\n        s->vcd = nullptr;\n        return s;\n\
          \x20   }} catch (...) {{\n        return nullptr;\n    }}\n}}\n",
         f("new")

@@ -81,7 +81,18 @@ impl Dataplane {
 
     /// Creates and resets a data plane whose random idle gaps and backpressure come from `seed`.
     pub fn with_seed(build: Build, seed: u64) -> Result<Self, SimError> {
-        let model = Model::new(build)?;
+        Self::from_model(Model::new(build)?, seed)
+    }
+
+    /// Like [`Dataplane::with_seed`], on a model whose registers and memories start random
+    /// ([`Model::with_random_init`]); the reset must bring it to a defined state. Memories
+    /// without reset (F-BM tables) keep random contents until written.
+    pub fn with_random_init(build: Build, seed: u64) -> Result<Self, SimError> {
+        Self::from_model(Model::with_random_init(build, seed)?, seed)
+    }
+
+    fn from_model(model: Model, seed: u64) -> Result<Self, SimError> {
+        let build = model.build();
         let mut net_ingress = 0;
         while model.has_port(&format!("s_axis_rx{net_ingress}_tdata")) {
             net_ingress += 1;

@@ -9,7 +9,7 @@ use std::ptr::NonNull;
 /// Function table of one model's shim.
 pub(crate) struct VTable {
     port_count: unsafe extern "C" fn() -> u32,
-    new: unsafe extern "C" fn() -> *mut c_void,
+    new: unsafe extern "C" fn(c_int, u64) -> *mut c_void,
     free: unsafe extern "C" fn(*mut c_void),
     eval: unsafe extern "C" fn(*mut c_void) -> c_int,
     error: unsafe extern "C" fn(*mut c_void, *mut c_char, usize) -> usize,
@@ -28,7 +28,7 @@ macro_rules! model_vtable {
      $trace_open:ident, $trace_dump:ident, $trace_close:ident) => {
         extern "C" {
             fn $port_count() -> u32;
-            fn $new() -> *mut c_void;
+            fn $new(rand_reset: c_int, seed: u64) -> *mut c_void;
             fn $free(p: *mut c_void);
             fn $eval(p: *mut c_void) -> c_int;
             fn $error(p: *mut c_void, buf: *mut c_char, cap: usize) -> usize;
@@ -133,10 +133,15 @@ pub(crate) struct RawModel {
 }
 
 impl RawModel {
-    /// Creates a model; `None` when the C++ constructor failed.
-    pub(crate) fn new(vt: &'static VTable) -> Option<Self> {
+    /// Creates a model; `None` when the C++ constructor failed. `random_init`: every variable
+    /// starts with a random value drawn from the seed (else 0).
+    pub(crate) fn new(vt: &'static VTable, random_init: Option<u64>) -> Option<Self> {
+        let (mode, seed) = match random_init {
+            Some(seed) => (2, seed),
+            None => (0, 0),
+        };
         // SAFETY: `new` has no preconditions; it returns a fresh heap object or null.
-        let p = unsafe { (vt.new)() };
+        let p = unsafe { (vt.new)(mode, seed) };
         NonNull::new(p).map(|ptr| RawModel { ptr, vt })
     }
 

@@ -157,9 +157,20 @@ impl std::fmt::Debug for Model {
 pub const DEFAULT_AXIL_TIMEOUT: u64 = 1000;
 
 impl Model {
-    /// Creates a model with every input at 0 (not reset: call [`Model::reset`]).
+    /// Creates a model with every input and register at 0 (not reset: call [`Model::reset`]).
     pub fn new(build: Build) -> Result<Self, SimError> {
-        let raw = RawModel::new(build.vtable()).ok_or(SimError::Create(build))?;
+        Self::create(build, None)
+    }
+
+    /// Creates a model whose registers and memories start with random values drawn from `seed`
+    /// (Verilator `--x-initial unique` with random reset), to check that [`Model::reset`] brings
+    /// the design to a defined state. Inputs start at 0.
+    pub fn with_random_init(build: Build, seed: u64) -> Result<Self, SimError> {
+        Self::create(build, Some(seed))
+    }
+
+    fn create(build: Build, random_init: Option<u64>) -> Result<Self, SimError> {
+        let raw = RawModel::new(build.vtable(), random_init).ok_or(SimError::Create(build))?;
         let ports = build.ports();
         if raw.port_count() as usize != ports.len() {
             return Err(SimError::PortTableMismatch {

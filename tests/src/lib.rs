@@ -11,7 +11,7 @@ use bier::config::{Config, Entry, OnStall, Target, TargetKind};
 use bier::gen::{GenSpec, Generator};
 use bier::wire::{parse_l2, ETHERTYPE_BIER, HEADER_LEN};
 use bier::{Bift, Bsl, Forwarder};
-use biernic::program::{self, RegisterBus};
+use biernic::program;
 use biernic_hw::DataplaneParams;
 use biernic_sim::regmap::{Counter, DropReason};
 use biernic_sim::{Build, Dataplane, EgressFrame, FrameId, Ingress};
@@ -287,24 +287,6 @@ impl Rig {
             .sum()
     }
 
-    /// Sends frames (each on its ingress), drains, and returns what every target received.
-    pub fn send_and_drain(
-        &mut self,
-        frames: &[(Ingress, Vec<u8>)],
-    ) -> Result<Vec<(FrameId, usize)>, String> {
-        let mut ids = Vec::new();
-        for (ing, f) in frames {
-            let id = self.dp.send(*ing, f.clone()).map_err(|e| e.to_string())?;
-            ids.push((id, self.source_of(*ing)));
-        }
-        self.sent += frames.len() as u64;
-        let limit = 2_000
-            + 400 * frames.len() as u64
-            + frames.iter().map(|(_, f)| f.len() as u64).sum::<u64>();
-        self.drain(limit)?;
-        Ok(ids)
-    }
-
     /// Source index of an ingress (network ingress `i` is `i`, the host is `net_ingress`).
     pub fn source_of(&self, ing: Ingress) -> usize {
         match ing {
@@ -328,6 +310,67 @@ impl Rig {
         }
     }
 
+    /// Queues frames on random ingresses (seeded) without running the clock.
+    pub fn queue(&mut self, frames: Vec<Vec<u8>>, seed: u64) -> Result<Sent, String> {
+        let mut rng = StdRng::seed_from_u64(seed);
+        let mut sent = Sent::default();
+        for f in frames {
+            let ing = self.random_ingress(&mut rng);
+            let id = self.dp.send(ing, f.clone()).map_err(|e| e.to_string())?;
+            sent.frames.push((ing, f));
+            sent.ids.push(id);
+        }
+        self.sent += sent.frames.len() as u64;
+        Ok(sent)
+    }
+
+    /// A cycle budget generous enough for a batch to drain under heavy backpressure.
+    pub fn budget(sent: &Sent) -> u64 {
+        20_000
+            + 400 * sent.frames.len() as u64
+            + sent.frames.iter().map(|(_, f)| f.len() as u64).sum::<u64>()
+    }
+
+    /// The frames of `sent` in the order the RTL accepted them (first-beat handshake), as indices into `sent`.
+    pub fn pipeline_order(&mut self, sent: &Sent) -> Result<Vec<usize>, String> {
+        let by_id: HashMap<FrameId, usize> = sent
+            .ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| (*id, i))
+            .collect();
+        let mut log = self.dp.take_ingress_log();
+        log.retain(|r| by_id.contains_key(&r.id));
+        log.sort_by_key(|r| (r.first_cycle, r.source));
+        if log.len() != sent.frames.len() {
+            return Err(format!(
+                "{} frames sent, {} accepted",
+                sent.frames.len(),
+                log.len()
+            ));
+        }
+        Ok(log.iter().map(|r| by_id[&r.id]).collect())
+    }
+
+    /// The copies the model makes for `frames` (indices into `sent`, in order), per target, tagged by frame index;
+    /// and the model's counters.
+    pub fn model(
+        &self,
+        bift: &Bift,
+        sent: &Sent,
+        order: &[usize],
+    ) -> (Vec<Vec<(usize, Vec<u8>)>>, bier::Counters) {
+        let mut model = Forwarder::new(bift.clone());
+        let mut expected: Vec<Vec<(usize, Vec<u8>)>> = vec![Vec::new(); self.params.targets];
+        for &i in order {
+            let (ing, f) = &sent.frames[i];
+            model.process(f, self.source_of(*ing), |t, c| {
+                expected[t].push((i, c.to_vec()))
+            });
+        }
+        (expected, model.counters().clone())
+    }
+
     /// One differential round: clears the counters, sends `frames` on random ingresses, and checks every copy and
     /// counter against the reference forwarder for `bift` (which must be loaded).
     pub fn round(
@@ -336,86 +379,24 @@ impl Rig {
         frames: Vec<Vec<u8>>,
         seed: u64,
     ) -> Result<RoundStats, String> {
-        let mut rng = StdRng::seed_from_u64(seed);
         self.dp.clear_counters().map_err(|e| e.to_string())?;
         self.sent = 0;
         self.received = 0;
         let _ = self.dp.take_ingress_log();
         let start = self.dp.cycle();
-        let batch: Vec<(Ingress, Vec<u8>)> = frames
-            .into_iter()
-            .map(|f| (self.random_ingress(&mut rng), f))
-            .collect();
-        let ids = self.send_and_drain(&batch)?;
+        let sent = self.queue(frames, seed)?;
+        self.drain(Rig::budget(&sent))?;
         let cycles = self.dp.cycle() - start;
-        let by_id: HashMap<FrameId, usize> = ids
-            .iter()
-            .enumerate()
-            .map(|(i, (id, _))| (*id, i))
-            .collect();
-
-        // The model sees the frames in the order the RTL accepted them (first beat handshake).
-        let mut log = self.dp.take_ingress_log();
-        log.sort_by_key(|r| (r.first_cycle, r.source));
-        if log.len() != batch.len() {
-            return Err(format!(
-                "{} frames sent, {} accepted",
-                batch.len(),
-                log.len()
-            ));
-        }
-        let mut model = Forwarder::new(bift.clone());
-        let mut expected: Vec<Vec<(usize, Vec<u8>)>> = vec![Vec::new(); self.params.targets];
-        for r in &log {
-            let i = by_id[&r.id];
-            let (ing, f) = &batch[i];
-            model.process(f, self.source_of(*ing), |t, c| {
-                expected[t].push((i, c.to_vec()))
-            });
-        }
+        let order = self.pipeline_order(&sent)?;
+        let (expected, counters) = self.model(bift, &sent, &order);
         let got = self.take_copies();
-        let mut copies = 0;
-        for t in 0..self.params.targets {
-            let (e, g) = (&expected[t], &got[t]);
-            for (k, ((i, ef), gf)) in e.iter().zip(g).enumerate() {
-                if *ef != gf.data {
-                    let first = ef.iter().zip(&gf.data).position(|(a, b)| a != b);
-                    return Err(format!(
-                        "target {t}: copy {k} (of frame {i}, {} bytes, sent on {:?}) differs: expected {} bytes, got {} bytes, first difference at byte {first:?}\n  input   {}\n  model   {}\n  rtl     {}",
-                        batch[*i].1.len(),
-                        batch[*i].0,
-                        ef.len(),
-                        gf.data.len(),
-                        hex(&batch[*i].1, 80),
-                        hex(ef, 80),
-                        hex(&gf.data, 80)
-                    ));
-                }
-            }
-            if e.len() != g.len() {
-                let extra = if g.len() > e.len() {
-                    format!("first extra copy: {}", hex(&g[e.len()].data, 80))
-                } else {
-                    format!(
-                        "first missing copy of frame {}: {}",
-                        e[g.len()].0,
-                        hex(&e[g.len()].1, 80)
-                    )
-                };
-                return Err(format!(
-                    "target {t}: expected {} copies, got {}; {extra}",
-                    e.len(),
-                    g.len()
-                ));
-            }
-            copies += e.len() as u64;
-        }
-        self.check_counters(model.counters())?;
+        let copies = compare(&sent, &expected, &got)?;
+        self.check_counters(&counters)?;
         Ok(RoundStats {
-            frames: batch.len() as u64,
+            frames: sent.frames.len() as u64,
             copies,
             cycles,
-            drops: model.counters().total_drops(),
+            drops: counters.total_drops(),
         })
     }
 
@@ -464,7 +445,56 @@ pub fn hex(b: &[u8], n: usize) -> String {
     b.iter().take(n).map(|x| format!("{x:02x}")).collect()
 }
 
-/// Keeps the `RegisterBus` import meaningful for tests that drive registers by hand.
-pub fn bus(dp: &mut Dataplane) -> &mut dyn RegisterBus {
-    dp
+/// Frames queued on the data plane.
+#[derive(Debug, Clone, Default)]
+pub struct Sent {
+    /// Ingress and bytes of each frame.
+    pub frames: Vec<(Ingress, Vec<u8>)>,
+    /// The harness's id of each frame.
+    pub ids: Vec<FrameId>,
+}
+
+/// Compares the copies every target received with the expected ones, byte for byte and in order. Returns the number
+/// of copies compared.
+pub fn compare(
+    sent: &Sent,
+    expected: &[Vec<(usize, Vec<u8>)>],
+    got: &[Vec<EgressFrame>],
+) -> Result<u64, String> {
+    let mut copies = 0;
+    for (t, (e, g)) in expected.iter().zip(got).enumerate() {
+        for (k, ((i, ef), gf)) in e.iter().zip(g).enumerate() {
+            if *ef != gf.data {
+                let first = ef.iter().zip(&gf.data).position(|(a, b)| a != b);
+                return Err(format!(
+                    "target {t}: copy {k} (of frame {i}, {} bytes, sent on {:?}) differs: expected {} bytes, got {} bytes, first difference at byte {first:?}\n  input   {}\n  model   {}\n  rtl     {}",
+                    sent.frames[*i].1.len(),
+                    sent.frames[*i].0,
+                    ef.len(),
+                    gf.data.len(),
+                    hex(&sent.frames[*i].1, 80),
+                    hex(ef, 80),
+                    hex(&gf.data, 80)
+                ));
+            }
+        }
+        if e.len() != g.len() {
+            let extra = if g.len() > e.len() {
+                format!("first extra copy: {}", hex(&g[e.len()].data, 80))
+            } else {
+                format!(
+                    "first missing copy of frame {}: {}",
+                    e[g.len()].0,
+                    hex(&e[g.len()].1, 80)
+                )
+            };
+            return Err(format!(
+                "target {t}: expected {} copies, got {}; {extra}",
+                e.len(),
+                g.len()
+            ));
+        }
+        copies += e.len() as u64;
+    }
+    Ok(copies)
 }

@@ -2,6 +2,8 @@
 //! egress FIFOs, counters and the AXI4-Lite register file. [`dataplane_verilog`] generates the
 //! complete Verilog of the top module `biernic_dataplane` for a [`DataplaneParams`] build.
 
+#![warn(missing_docs)]
+
 pub mod regmap;
 
 /// Build parameters of the data plane.

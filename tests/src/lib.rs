@@ -359,7 +359,7 @@ impl Rig {
         bift: &Bift,
         sent: &Sent,
         order: &[usize],
-    ) -> (Vec<Vec<(usize, Vec<u8>)>>, bier::Counters) {
+    ) -> (Expected, bier::Counters) {
         let mut model = Forwarder::new(bift.clone());
         let mut expected: Vec<Vec<(usize, Vec<u8>)>> = vec![Vec::new(); self.params.targets];
         for &i in order {
@@ -444,6 +444,9 @@ impl Rig {
 pub fn hex(b: &[u8], n: usize) -> String {
     b.iter().take(n).map(|x| format!("{x:02x}")).collect()
 }
+
+/// Expected copies per target, each tagged with the index of the frame it is a copy of.
+pub type Expected = Vec<Vec<(usize, Vec<u8>)>>;
 
 /// Frames queued on the data plane.
 #[derive(Debug, Clone, Default)]

@@ -16,7 +16,8 @@ pub enum Build {
     /// A small hand-written module with the same port naming (`tests/fixtures/loopback.v`), used
     /// to test the harness itself: network ingress `i` passes through to target `i`, the host
     /// ingress to target 3 (byte 0 XOR tuser); registers at 0x0 (0x42494552), 0x4 (scratch),
-    /// 0x8 (accepted beats), 0xFF0 (SLVERR) and none at >= 0x8000 (never answers).
+    /// 0x8 (accepted beats), 0xFF0 (SLVERR), 0xFF4 (a write executes `$stop`) and none at
+    /// >= 0x8000 (never answers).
     Loopback,
 }
 

@@ -240,3 +240,71 @@ fn random_init_randomizes_registers_until_reset() {
         0
     );
 }
+
+#[test]
+fn egress_protocol_violations_are_reported() {
+    // tvalid dropped while the sink was not ready (driving the fixture's input by hand)
+    let mut dp = Dataplane::new(Build::Loopback).unwrap();
+    dp.set_stalled(0, true).unwrap();
+    let valid = dp.model().port("s_axis_rx0_tvalid").unwrap();
+    let last = dp.model().port("s_axis_rx0_tlast").unwrap();
+    let keep = dp.model().port("s_axis_rx0_tkeep").unwrap();
+    dp.model_mut().set(keep, 0xff).unwrap();
+    dp.model_mut().set(last, 1).unwrap();
+    dp.model_mut().set(valid, 1).unwrap();
+    dp.step().unwrap();
+    dp.model_mut().set(valid, 0).unwrap();
+    let e = dp.step().unwrap_err();
+    assert!(
+        matches!(&e, SimError::Protocol(m) if m.contains("tvalid dropped")),
+        "{e}"
+    );
+
+    // data changed while waiting
+    let mut dp = Dataplane::new(Build::Loopback).unwrap();
+    dp.set_stalled(0, true).unwrap();
+    let data = dp.model().port("s_axis_rx0_tdata").unwrap();
+    dp.model_mut().set(keep, 0xff).unwrap();
+    dp.model_mut().set(last, 1).unwrap();
+    dp.model_mut().set(valid, 1).unwrap();
+    dp.step().unwrap();
+    dp.model_mut().set(data, 5).unwrap();
+    let e = dp.step().unwrap_err();
+    assert!(
+        matches!(&e, SimError::Protocol(m) if m.contains("changed")),
+        "{e}"
+    );
+
+    // tkeep with a hole, and a partial beat without tlast
+    for (k, l, what) in [
+        (0b101u64, 1u64, "not contiguous"),
+        (0x0f, 0, "without tlast"),
+    ] {
+        let mut dp = Dataplane::new(Build::Loopback).unwrap();
+        dp.model_mut().set(keep, k).unwrap();
+        dp.model_mut().set(last, l).unwrap();
+        dp.model_mut().set(valid, 1).unwrap();
+        let e = dp.step().unwrap_err();
+        assert!(
+            matches!(&e, SimError::Protocol(m) if m.contains(what)),
+            "{e}"
+        );
+    }
+}
+
+#[test]
+fn fatal_error_in_the_model_is_an_error_not_an_abort() {
+    let mut m = Model::new(Build::Loopback).unwrap();
+    m.reset().unwrap();
+    let e = m.axil_write(0x0ff4, 0).unwrap_err();
+    assert!(
+        matches!(&e, SimError::Fatal(msg) if msg.contains("$stop")),
+        "{e}"
+    );
+    // the model stays unusable, every later evaluation says so
+    assert!(matches!(m.step(), Err(SimError::Fatal(_))));
+    // other models are not affected
+    let mut other = Model::new(Build::Loopback).unwrap();
+    other.reset().unwrap();
+    assert_eq!(other.axil_read(0).unwrap(), 0x4249_4552);
+}

@@ -1,5 +1,6 @@
 //! AXI4-Lite master: one register access at a time, driven cycle by cycle.
 
+use crate::axis::Rng;
 use crate::model::{Model, PortId, SimError};
 use thiserror::Error;
 
@@ -126,40 +127,52 @@ pub(crate) struct AxilOp {
     data_pending: bool,
     elapsed: u64,
     timeout: u64,
+    /// Probability of delaying AW/W/AR and of holding BREADY/RREADY low in a cycle.
+    jitter: f64,
+    rng: Rng,
+    addr_asserted: bool,
+    data_asserted: bool,
+    resp_ready: bool,
+}
+
+/// Timing of a register access: timeout, and random delays (see `Model::set_axil_jitter`).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct AxilTiming {
+    pub(crate) timeout: u64,
+    pub(crate) jitter: f64,
+    pub(crate) seed: u64,
 }
 
 /// Result of a finished access: the read data (0 for writes) or the error.
 pub(crate) type AxilResult = Result<u32, AxilError>;
 
 impl AxilOp {
-    pub(crate) fn write(addr: u16, data: u32, timeout: u64) -> Result<Self, AxilError> {
+    fn new(kind: Kind, addr: u16, data: u32, t: AxilTiming) -> Result<Self, AxilError> {
         if addr & 3 != 0 {
             return Err(AxilError::Unaligned { addr });
         }
         Ok(AxilOp {
-            kind: Kind::Write,
+            kind,
             addr,
             data,
             addr_pending: true,
-            data_pending: true,
+            data_pending: kind == Kind::Write,
             elapsed: 0,
-            timeout,
+            timeout: t.timeout,
+            jitter: t.jitter,
+            rng: Rng::new(t.seed),
+            addr_asserted: false,
+            data_asserted: false,
+            resp_ready: false,
         })
     }
 
-    pub(crate) fn read(addr: u16, timeout: u64) -> Result<Self, AxilError> {
-        if addr & 3 != 0 {
-            return Err(AxilError::Unaligned { addr });
-        }
-        Ok(AxilOp {
-            kind: Kind::Read,
-            addr,
-            data: 0,
-            addr_pending: true,
-            data_pending: false,
-            elapsed: 0,
-            timeout,
-        })
+    pub(crate) fn write(addr: u16, data: u32, t: AxilTiming) -> Result<Self, AxilError> {
+        Self::new(Kind::Write, addr, data, t)
+    }
+
+    pub(crate) fn read(addr: u16, t: AxilTiming) -> Result<Self, AxilError> {
+        Self::new(Kind::Read, addr, 0, t)
     }
 
     fn op(&self) -> &'static str {
@@ -169,21 +182,36 @@ impl AxilOp {
         }
     }
 
-    /// Drives the master's outputs for this cycle.
-    pub(crate) fn drive(&self, m: &mut Model, p: &mut AxilPorts) -> Result<(), SimError> {
+    /// Drives the master's outputs for this cycle. A valid, once asserted, stays until its
+    /// handshake; with jitter, AW/W/AR start after random delays and BREADY/RREADY are
+    /// randomly low.
+    pub(crate) fn drive(&mut self, m: &mut Model, p: &mut AxilPorts) -> Result<(), SimError> {
+        if self.addr_pending && !self.addr_asserted && !self.rng.chance(self.jitter) {
+            self.addr_asserted = true;
+        }
+        if self.data_pending && !self.data_asserted && !self.rng.chance(self.jitter) {
+            self.data_asserted = true;
+        }
+        self.resp_ready = !self.rng.chance(self.jitter);
         match self.kind {
             Kind::Write => {
                 m.set(p.awaddr, u64::from(self.addr))?;
-                m.set(p.awvalid, u64::from(self.addr_pending))?;
+                m.set(
+                    p.awvalid,
+                    u64::from(self.addr_pending && self.addr_asserted),
+                )?;
                 m.set(p.wdata, u64::from(self.data))?;
                 m.set(p.wstrb, 0xF)?;
-                m.set(p.wvalid, u64::from(self.data_pending))?;
-                m.set(p.bready, 1)?;
+                m.set(p.wvalid, u64::from(self.data_pending && self.data_asserted))?;
+                m.set(p.bready, u64::from(self.resp_ready))?;
             }
             Kind::Read => {
                 m.set(p.araddr, u64::from(self.addr))?;
-                m.set(p.arvalid, u64::from(self.addr_pending))?;
-                m.set(p.rready, 1)?;
+                m.set(
+                    p.arvalid,
+                    u64::from(self.addr_pending && self.addr_asserted),
+                )?;
+                m.set(p.rready, u64::from(self.resp_ready))?;
             }
         }
         Ok(())
@@ -217,13 +245,13 @@ impl AxilOp {
                         ),
                     })));
                 }
-                if self.addr_pending && m.get(p.awready)? != 0 {
+                if self.addr_pending && self.addr_asserted && m.get(p.awready)? != 0 {
                     self.addr_pending = false;
                 }
-                if self.data_pending && m.get(p.wready)? != 0 {
+                if self.data_pending && self.data_asserted && m.get(p.wready)? != 0 {
                     self.data_pending = false;
                 }
-                if bvalid {
+                if bvalid && self.resp_ready {
                     return Ok(Some(resp_of(m.get(p.bresp)?).map(|_| 0)));
                 }
             }
@@ -236,10 +264,10 @@ impl AxilOp {
                         detail: "rvalid before the address handshake completed".into(),
                     })));
                 }
-                if self.addr_pending && m.get(p.arready)? != 0 {
+                if self.addr_pending && self.addr_asserted && m.get(p.arready)? != 0 {
                     self.addr_pending = false;
                 }
-                if rvalid {
+                if rvalid && self.resp_ready {
                     let data = m.get(p.rdata)? as u32;
                     return Ok(Some(resp_of(m.get(p.rresp)?).map(|_| data)));
                 }

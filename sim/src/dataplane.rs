@@ -322,6 +322,11 @@ impl Dataplane {
         self.model.set_axil_timeout(cycles);
     }
 
+    /// Random AXI4-Lite timing for register accesses (see [`Model::set_axil_jitter`]).
+    pub fn set_axil_jitter(&mut self, p: f64) -> Result<(), SimError> {
+        self.model.set_axil_jitter(p)
+    }
+
     /// One cycle with an optional register access in flight. Returns whether any stream beat
     /// moved and the access result if it completed.
     fn cycle_with(
@@ -473,13 +478,13 @@ impl Dataplane {
 
     /// AXI4-Lite write of one register; streams keep moving meanwhile.
     pub fn axil_write(&mut self, addr: u16, data: u32) -> Result<(), SimError> {
-        let op = AxilOp::write(addr, data, self.model.axil_timeout)?;
+        let op = AxilOp::write(addr, data, self.model.axil_timing())?;
         self.axil(op).map(|_| ())
     }
 
     /// AXI4-Lite read of one register; streams keep moving meanwhile.
     pub fn axil_read(&mut self, addr: u16) -> Result<u32, SimError> {
-        let op = AxilOp::read(addr, self.model.axil_timeout)?;
+        let op = AxilOp::read(addr, self.model.axil_timing())?;
         self.axil(op)
     }
 

@@ -143,6 +143,8 @@ pub struct Model {
     tracing: bool,
     fatal: Option<String>,
     pub(crate) axil_timeout: u64,
+    axil_jitter: f64,
+    axil_ops: u64,
 }
 
 impl std::fmt::Debug for Model {
@@ -204,6 +206,8 @@ impl Model {
             tracing: false,
             fatal: None,
             axil_timeout: DEFAULT_AXIL_TIMEOUT,
+            axil_jitter: 0.0,
+            axil_ops: 0,
         };
         m.eval()?;
         Ok(m)
@@ -463,12 +467,31 @@ impl Model {
         self.axil_timeout = cycles.max(1);
     }
 
+    /// Random AXI4-Lite timing: with probability `p` per cycle the master delays asserting
+    /// AWVALID, WVALID (independently, so W may come before AW) and ARVALID, and holds BREADY /
+    /// RREADY low. 0 (default): everything asserted at once, responses accepted immediately.
+    /// Deterministic (seeded per access).
+    pub fn set_axil_jitter(&mut self, p: f64) -> Result<(), SimError> {
+        self.axil_jitter = crate::axis::check_probability(p)?;
+        Ok(())
+    }
+
+    /// Timing of the next register access.
+    pub(crate) fn axil_timing(&mut self) -> axil::AxilTiming {
+        self.axil_ops += 1;
+        axil::AxilTiming {
+            timeout: self.axil_timeout,
+            jitter: self.axil_jitter,
+            seed: self.axil_ops,
+        }
+    }
+
     /// AXI4-Lite write of one 32-bit register (all byte lanes), cycle by cycle. Only the clock
     /// advances: stream inputs keep their values (use [`crate::Dataplane`] to keep streams
     /// moving during register accesses).
     pub fn axil_write(&mut self, addr: u16, data: u32) -> Result<(), SimError> {
         let mut ports = axil::AxilPorts::resolve(self)?;
-        let mut op = axil::AxilOp::write(addr, data, self.axil_timeout)?;
+        let mut op = axil::AxilOp::write(addr, data, self.axil_timing())?;
         loop {
             op.drive(self, &mut ports)?;
             self.settle()?;
@@ -484,7 +507,7 @@ impl Model {
     /// AXI4-Lite read of one 32-bit register, cycle by cycle (see [`Model::axil_write`]).
     pub fn axil_read(&mut self, addr: u16) -> Result<u32, SimError> {
         let mut ports = axil::AxilPorts::resolve(self)?;
-        let mut op = axil::AxilOp::read(addr, self.axil_timeout)?;
+        let mut op = axil::AxilOp::read(addr, self.axil_timing())?;
         loop {
             op.drive(self, &mut ports)?;
             self.settle()?;

@@ -463,3 +463,41 @@ fn wide_build_replicates_under_gaps_and_backpressure() {
         expect.iter().map(|e| e.len() as u64).sum::<u64>()
     );
 }
+
+/// Register accesses with AW/W/AR delayed at random (W often before AW) and BREADY/RREADY
+/// randomly low, while traffic flows.
+#[test]
+fn registers_under_random_axil_timing() {
+    for build in [Build::Narrow, Build::Wide] {
+        let p = build.params().unwrap();
+        let mut dp = Dataplane::with_seed(build, 5).unwrap();
+        dp.set_axil_jitter(0.5).unwrap();
+        for _ in 0..20 {
+            dp.send(Ingress::Net(0), ipv4_frame(200)).unwrap();
+        }
+        for (addr, value) in regmap::identity(&p) {
+            assert_eq!(dp.axil_read(addr).unwrap(), value, "{build:?} {addr:#06x}");
+        }
+        for k in 0..20u32 {
+            dp.axil_write(regmap::CTRL_SCRATCH, k.wrapping_mul(0x9e37_79b9))
+                .unwrap();
+            assert_eq!(
+                dp.axil_read(regmap::CTRL_SCRATCH).unwrap(),
+                k.wrapping_mul(0x9e37_79b9)
+            );
+        }
+        let bsl = p.max_bsl;
+        dp.axil_write(regmap::BIFT_BSL, regmap::bsl_code(bsl).unwrap())
+            .unwrap();
+        let words = regmap::fbm_to_words(&p, bsl, &[1, 7, bsl]);
+        dp.write_fbm_row(1, 1, &words).unwrap();
+        assert_eq!(dp.read_fbm_row(1, 1, false).unwrap(), words, "{build:?}");
+        dp.run_until_idle(MAX).unwrap();
+        assert_eq!(
+            dp.read_counter(Counter::Drops(DropReason::NotBier))
+                .unwrap(),
+            20,
+            "{build:?}"
+        );
+    }
+}

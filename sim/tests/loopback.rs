@@ -308,3 +308,18 @@ fn fatal_error_in_the_model_is_an_error_not_an_abort() {
     other.reset().unwrap();
     assert_eq!(other.axil_read(0).unwrap(), 0x4249_4552);
 }
+
+#[test]
+fn axil_with_random_timing() {
+    let mut m = Model::new(Build::Loopback).unwrap();
+    m.reset().unwrap();
+    assert!(m.set_axil_jitter(2.0).is_err());
+    m.set_axil_jitter(0.6).unwrap();
+    let c0 = m.cycle();
+    for k in 0..50u32 {
+        m.axil_write(4, k * 0x0101_0101).unwrap();
+        assert_eq!(m.axil_read(4).unwrap(), k * 0x0101_0101);
+    }
+    // slower than the 3 + 3 cycles per pair without jitter
+    assert!(m.cycle() - c0 > 50 * 8, "{} cycles", m.cycle() - c0);
+}

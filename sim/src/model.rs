@@ -240,16 +240,19 @@ impl Model {
         self.ports.iter().any(|p| p.name == name)
     }
 
-    fn check_input(&self, p: PortId) -> Result<(), SimError> {
-        if !std::ptr::eq(self.ports, self.build.ports()) || p.idx as usize >= self.ports.len() {
-            return Err(SimError::UnknownPort(p.info.name.to_string()));
-        }
-        if !std::ptr::eq(p.info, &self.ports[p.idx as usize]) {
-            return Err(SimError::UnknownPort(format!(
-                "{} (of another build)",
+    /// The port id was resolved on a model of this build.
+    fn check_port(&self, p: PortId) -> Result<(), SimError> {
+        match self.ports.get(p.idx as usize) {
+            Some(info) if std::ptr::eq(info, p.info) => Ok(()),
+            _ => Err(SimError::UnknownPort(format!(
+                "{} (resolved on another build)",
                 p.info.name
-            )));
+            ))),
         }
+    }
+
+    fn check_input(&self, p: PortId) -> Result<(), SimError> {
+        self.check_port(p)?;
         if p.info.dir != PortDir::Input {
             return Err(SimError::NotAnInput(p.info.name));
         }
@@ -338,6 +341,7 @@ impl Model {
 
     /// Reads a port of at most 64 bits (wider ports: the low 64 bits).
     pub fn get(&self, p: PortId) -> Result<u64, SimError> {
+        self.check_port(p)?;
         if p.info.width > 64 {
             let w = self.get_words(p)?;
             return Ok(u64::from(w[0]) | (u64::from(w[1]) << 32));
@@ -354,6 +358,7 @@ impl Model {
 
     /// Reads a port into `out`, which must hold exactly ceil(width/32) words.
     pub fn get_words_into(&self, p: PortId, out: &mut [u32]) -> Result<(), SimError> {
+        self.check_port(p)?;
         self.raw
             .get_words(p.idx, out)
             .map_err(|e| Self::shim_err(p, e))

@@ -44,6 +44,8 @@ fn ports_by_name_and_bad_values() {
     let other = Model::new(Build::Narrow).unwrap();
     let foreign = other.port("s_axis_rx0_tkeep").unwrap();
     assert!(m.set(foreign, 1).is_err());
+    assert!(m.get(foreign).is_err());
+    assert!(m.get_words(foreign).is_err());
 }
 
 #[test]

@@ -10,8 +10,8 @@ pub const CLASS_EXCEPTION: u64 = 1;
 pub const CLASS_DROP_BASE: u64 = 2;
 
 /// Lookup pipeline. Stage H (combinational, head of the header queue): bank sample, set-slot
-/// match, ECMP bucket, F-BM row address to port A of every target's [`super::fbm_ram::FbmRam`].
-/// Stage 1: F-BMs arrive; `BitString AND F-BM` per target, OR-reduced per 64-bit chunk.
+/// match, ECMP bucket, F-BM row address, registered in stage 0. Stage 0: row address to port A
+/// of every target's [`super::fbm_ram::FbmRam`]. Stage 1: F-BMs arrive; `BitString AND F-BM` per target, OR-reduced per 64-bit chunk.
 /// Stage 2: final OR, TTL suppression, classification. Stage 3: decision register for the
 /// replicator. One frame per cycle; the whole pipeline stalls while stage 3 is not taken.
 /// `NCH = BW / 64`, `RA` = F-BM row address bits (bank bit on top).
@@ -71,6 +71,14 @@ pub struct Lookup<const BW: usize, const HW: usize, const RA: usize, const NCH: 
     pub o_code: Signal<Out, Bits<3>>,
     /// Some frame in the pipeline uses the inactive bank.
     pub old_inflight: Signal<Out, Bit>,
+    // stage 0
+    v0: DFF<Bit>,
+    rec0: DFF<Bits<HW>>,
+    bank0: DFF<Bit>,
+    hit0: DFF<Bit>,
+    addr0: DFF<Bits<RA>>,
+    code0: DFF<Bits<3>>,
+    exc0: DFF<Bits<9>>,
     // stage 1
     v1: DFF<Bit>,
     rec1: DFF<Bits<HW>>,
@@ -164,6 +172,13 @@ impl<const BW: usize, const HW: usize, const RA: usize, const NCH: usize> Lookup
             o_addr: Default::default(),
             o_code: Default::default(),
             old_inflight: Default::default(),
+            v0: Default::default(),
+            rec0: Default::default(),
+            bank0: Default::default(),
+            hit0: Default::default(),
+            addr0: Default::default(),
+            code0: Default::default(),
+            exc0: Default::default(),
             v1: Default::default(),
             rec1: Default::default(),
             bank1: Default::default(),
@@ -244,8 +259,9 @@ impl<const BW: usize, const HW: usize, const RA: usize, const NCH: usize> Logic
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self, clock, v1, rec1, bank1, hit1, addr1, code1, exc1, v2, rec2, bank2, hit2, addr2,
-            code2, exc2, v3, len3, beats3, tagged3, ttl3, class3, copies3, bank3, addr3, code3
+            self, clock, v0, rec0, bank0, hit0, addr0, code0, exc0, v1, rec1, bank1, hit1, addr1,
+            code1, exc1, v2, rec2, bank2, hit2, addr2, code2, exc2, v3, len3, beats3, tagged3,
+            ttl3, class3, copies3, bank3, addr3, code3
         );
         for t in 0..self.part2.len() {
             self.part2[t].clock.next = self.clock.val();
@@ -290,22 +306,32 @@ impl<const BW: usize, const HW: usize, const RA: usize, const NCH: usize> Logic
         if self.bank.val() {
             self.addr_h.next = self.addr_h.val() | self.bank_bit.val();
         }
-        self.ram_addr.next = self.addr1.q.val();
         self.hq_read.next = false;
         if self.en.val() {
-            self.ram_addr.next = self.addr_h.val();
             self.hq_read.next = !self.hq_empty.val();
-            self.v1.d.next = !self.hq_empty.val();
-            self.rec1.d.next = self.hq_data.val();
-            self.bank1.d.next = self.bank.val();
-            self.hit1.d.next = self.hit.val();
-            self.addr1.d.next = self.addr_h.val();
-            self.code1.d.next = self.bsl[0].val();
-            self.exc1.d.next = self.exc[0].val();
+            self.v0.d.next = !self.hq_empty.val();
+            self.rec0.d.next = self.hq_data.val();
+            self.bank0.d.next = self.bank.val();
+            self.hit0.d.next = self.hit.val();
+            self.addr0.d.next = self.addr_h.val();
+            self.code0.d.next = self.bsl[0].val();
+            self.exc0.d.next = self.exc[0].val();
             if self.bank.val() {
-                self.code1.d.next = self.bsl[1].val();
-                self.exc1.d.next = self.exc[1].val();
+                self.code0.d.next = self.bsl[1].val();
+                self.exc0.d.next = self.exc[1].val();
             }
+        }
+        // ---------------- stage 0: registered row address to the F-BM RAMs (port A)
+        self.ram_addr.next = self.addr1.q.val();
+        if self.en.val() {
+            self.ram_addr.next = self.addr0.q.val();
+            self.v1.d.next = self.v0.q.val();
+            self.rec1.d.next = self.rec0.q.val();
+            self.bank1.d.next = self.bank0.q.val();
+            self.hit1.d.next = self.hit0.q.val();
+            self.addr1.d.next = self.addr0.q.val();
+            self.code1.d.next = self.code0.q.val();
+            self.exc1.d.next = self.exc0.q.val();
         }
         // ---------------- stage 1: AND and per-chunk OR
         self.bm.next = 0.into();
@@ -418,10 +444,12 @@ impl<const BW: usize, const HW: usize, const RA: usize, const NCH: usize> Logic
         self.o_bank.next = self.bank3.q.val();
         self.o_addr.next = self.addr3.q.val();
         self.o_code.next = self.code3.q.val();
-        self.old_inflight.next = (self.v1.q.val() & (self.bank1.q.val() != self.active.val()))
+        self.old_inflight.next = (self.v0.q.val() & (self.bank0.q.val() != self.active.val()))
+            | (self.v1.q.val() & (self.bank1.q.val() != self.active.val()))
             | (self.v2.q.val() & (self.bank2.q.val() != self.active.val()))
             | (self.v3.q.val() & (self.bank3.q.val() != self.active.val()));
         if self.rst.val() {
+            self.v0.d.next = false;
             self.v1.d.next = false;
             self.v2.d.next = false;
             self.v3.d.next = false;

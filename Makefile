@@ -5,7 +5,7 @@ APT_PACKAGES := verilator yosys
 DEMO_DIR := out/demo
 BIN := target/release/biernic
 
-.PHONY: all deps demo test bench fmt fmt-check lint clean
+.PHONY: all deps demo test bench bench-rtl verilog fmt fmt-check lint clean
 
 all: test
 
@@ -24,9 +24,12 @@ demo: deps
 	$(CARGO) build --release -p biernic
 	@mkdir -p $(DEMO_DIR)
 	$(BIN) bift show examples/moe-node.toml
-	$(BIN) gen --bift examples/moe-node.toml --out $(DEMO_DIR)/tokens.pcap --count 100000 --seed 42 \
+	$(BIN) gen --bift examples/moe-node.toml --out $(DEMO_DIR)/tokens.pcap --count 10000 --seed 42 \
 	  --min-len 60 --max-len 1514 --vlan 0.1 --malformed 0.02
 	$(BIN) forward --bift examples/moe-node.toml --in $(DEMO_DIR)/tokens.pcap --out-dir $(DEMO_DIR)/model --engine model
+	$(BIN) forward --bift examples/moe-node.toml --in $(DEMO_DIR)/tokens.pcap --out-dir $(DEMO_DIR)/rtl --engine rtl
+	@for f in $(DEMO_DIR)/model/*.pcap; do cmp -s $$f $(DEMO_DIR)/rtl/$$(basename $$f) || { echo "RTL and model differ on $$(basename $$f)"; exit 1; }; done
+	@echo "demo: the verilated RTL wrote byte-identical captures to the reference model's in $(DEMO_DIR)/rtl"
 
 test: deps
 	$(CARGO) test --workspace --release
@@ -34,6 +37,18 @@ test: deps
 bench: deps
 	$(CARGO) bench -p bier --bench forward
 	$(CARGO) bench -p biernic --bench forward_pcap
+
+# The generated Verilog of both builds, top module biernic_dataplane.
+verilog: deps
+	$(CARGO) build --release -p biernic
+	@mkdir -p out/verilog
+	$(BIN) verilog --build wide --out out/verilog/biernic_dataplane_wide.v
+	$(BIN) verilog --build narrow --out out/verilog/biernic_dataplane_narrow.v
+	@echo "wrote out/verilog/biernic_dataplane_wide.v and out/verilog/biernic_dataplane_narrow.v"
+
+# Throughput (fraction of 100 GbE line rate), latency and simulator speed of the RTL, in exact cycles.
+bench-rtl: deps
+	$(CARGO) bench -p biernic-tests --bench rtl
 
 fmt:
 	$(CARGO) fmt --all

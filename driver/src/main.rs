@@ -55,6 +55,15 @@ enum Cmd {
         #[command(subcommand)]
         cmd: BiftCmd,
     },
+    /// Write the generated Verilog of the data plane (top module `biernic_dataplane`).
+    Verilog {
+        /// Hardware build.
+        #[arg(long, value_enum, default_value_t = BuildKind::Wide)]
+        build: BuildKind,
+        /// Output file (default: standard output).
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
     /// Generate BIER traffic for a BIFT into a pcap file.
     Gen {
         /// The BIFT config (TOML) the traffic is for.
@@ -213,6 +222,19 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 biernic::forward::run(&table, eng.as_mut(), &input, &out_dir, source, progress)
                     .map_err(|e| fail(1, e))?;
             print!("engine: {}\n{}", eng.name(), summary.render());
+            Ok(())
+        }
+        Cmd::Verilog { build, out } => {
+            let p = match build {
+                BuildKind::Wide => biernic_hw::DataplaneParams::wide(),
+                BuildKind::Narrow => biernic_hw::DataplaneParams::narrow(),
+            };
+            let v = biernic_hw::dataplane_verilog(&p);
+            match out {
+                Some(path) => std::fs::write(&path, v)
+                    .map_err(|e| fail(1, format!("{}: {e}", path.display())))?,
+                None => print!("{v}"),
+            }
             Ok(())
         }
         Cmd::Bift {

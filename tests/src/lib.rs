@@ -354,12 +354,7 @@ impl Rig {
 
     /// The copies the model makes for `frames` (indices into `sent`, in order), per target, tagged by frame index;
     /// and the model's counters.
-    pub fn model(
-        &self,
-        bift: &Bift,
-        sent: &Sent,
-        order: &[usize],
-    ) -> (Expected, bier::Counters) {
+    pub fn model(&self, bift: &Bift, sent: &Sent, order: &[usize]) -> (Expected, bier::Counters) {
         let mut model = Forwarder::new(bift.clone());
         let mut expected: Vec<Vec<(usize, Vec<u8>)>> = vec![Vec::new(); self.params.targets];
         for &i in order {

@@ -375,3 +375,80 @@ fn bift_show_prints_fbms() {
         "{s}"
     );
 }
+
+#[test]
+fn rtl_engine_writes_the_same_captures_as_the_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let bift = example("moe-node.toml");
+    let input = gen(
+        dir.path(),
+        &bift,
+        &[
+            "--count",
+            "300",
+            "--malformed",
+            "0.2",
+            "--vlan",
+            "0.3",
+            "--max-len",
+            "9018",
+            "--seed",
+            "4",
+        ],
+    );
+    check_forward(&bift, &input, &dir.path().join("model"), None);
+    let vcd = dir.path().join("wave.vcd");
+    let o = run(&[
+        "forward",
+        "--bift",
+        bift.to_str().unwrap(),
+        "--in",
+        input.to_str().unwrap(),
+        "--out-dir",
+        dir.path().join("rtl").to_str().unwrap(),
+        "--engine",
+        "rtl",
+        "--trace",
+        vcd.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let stdout = String::from_utf8(o.stdout).unwrap();
+    assert!(stdout.starts_with("engine: rtl"), "{stdout}");
+    for t in ["p0", "p1", "gpu0", "gpu7"] {
+        let m = std::fs::read(dir.path().join(format!("model/{t}.pcap"))).unwrap();
+        let r = std::fs::read(dir.path().join(format!("rtl/{t}.pcap"))).unwrap();
+        assert!(m.len() > 24, "{t} got copies");
+        assert_eq!(m, r, "{t}.pcap differs between the model and the RTL");
+    }
+    let wave = std::fs::read_to_string(&vcd).unwrap();
+    assert!(
+        wave.contains("m_axis_t0_tdata"),
+        "the waveform has the egress ports"
+    );
+    // A table that does not fit the build is refused with a clear message.
+    let big = dir.path().join("big.toml");
+    std::fs::write(
+        &big,
+        std::fs::read_to_string(&bift)
+            .unwrap()
+            .replace("bsl = 256", "bsl = 2048"),
+    )
+    .unwrap();
+    let o = run(&[
+        "forward",
+        "--bift",
+        big.to_str().unwrap(),
+        "--in",
+        input.to_str().unwrap(),
+        "--out-dir",
+        dir.path().join("x").to_str().unwrap(),
+        "--engine",
+        "rtl",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("BSL 2048 > the build's 1024"),
+        "{}",
+        stderr(&o)
+    );
+}

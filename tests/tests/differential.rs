@@ -44,12 +44,12 @@ fn random_rounds(build: Build, seed: u64, rounds: usize, frames: usize) {
 
 #[test]
 fn wide_random_tables_and_traffic() {
-    random_rounds(Build::Wide, 11, 9, 5000 * scale());
+    random_rounds(Build::Wide, 11, 9, 5600 * scale());
 }
 
 #[test]
 fn narrow_random_tables_and_traffic() {
-    random_rounds(Build::Narrow, 23, 9, 3000 * scale());
+    random_rounds(Build::Narrow, 23, 9, 4000 * scale());
 }
 
 #[test]

@@ -69,19 +69,6 @@ fn port_decls(p: &DataplaneParams) -> String {
         .join(",\n")
 }
 
-/// Placeholder top with the final port list and every output tied off.
-#[allow(dead_code)]
-pub(crate) fn stub_verilog(p: &DataplaneParams) -> String {
-    let mut s = format!("module biernic_dataplane (\n{}\n);\n", port_decls(p));
-    for (d, w, n) in ports(p) {
-        if d == "output" {
-            s.push_str(&format!("assign {n} = {w}'d0;\n"));
-        }
-    }
-    s.push_str("endmodule\n");
-    s
-}
-
 fn core_verilog(p: &DataplaneParams) -> String {
     let rows = p.sets * p.buckets;
     let ra = 1 + rows.next_power_of_two().trailing_zeros() as usize;

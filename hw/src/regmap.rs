@@ -73,6 +73,8 @@ pub const CTRL_CLEAR: u16 = CTRL_BASE + 0x10;
 pub const CTRL_DROP_MODE: u16 = CTRL_BASE + 0x14;
 /// Scratch register (RW), for bus tests.
 pub const CTRL_SCRATCH: u16 = CTRL_BASE + 0x18;
+/// Status (RO): bit 0 = an egress FIFO overflowed since reset (a design error; never expected).
+pub const CTRL_STATUS: u16 = CTRL_BASE + 0x1C;
 
 // ---------------------------------------------------------------------------------------------
 // BIFT block (the shadow bank)
@@ -471,6 +473,12 @@ pub fn registers(p: &DataplaneParams) -> Vec<RegInfo> {
                     "bit t: target t drops on full FIFO (else lossless)".into(),
                 );
                 r(CTRL_SCRATCH, "CTRL_SCRATCH".into(), "RW", "scratch".into());
+                r(
+                    CTRL_STATUS,
+                    "CTRL_STATUS".into(),
+                    "RO",
+                    "bit0: an egress FIFO overflowed since reset (never expected)".into(),
+                );
             }
             BIFT_BASE => {
                 r(

@@ -64,6 +64,8 @@ pub struct AxilRegs<const BW: usize, const RA: usize> {
     pub active: Signal<Out, Bit>,
     /// Frames that use the previous bank are in flight.
     pub drain: Signal<In, Bit>,
+    /// Some egress FIFO overflowed (sticky status bit).
+    pub eg_overflow: Signal<In, Bit>,
     /// Drop-on-full mode per target.
     pub drop_mode: Vec<Signal<Out, Bit>>,
     /// BSL code per bank.
@@ -118,6 +120,7 @@ pub struct AxilRegs<const BW: usize, const RA: usize> {
     act: DFF<Bit>,
     dmode: DFF<Bits<16>>,
     scratch: DFF<Bits<32>>,
+    ovf: DFF<Bit>,
     bsl_r: Vec<DFF<Bits<3>>>,
     lb_r: Vec<DFF<Bits<4>>>,
     exc_r: Vec<DFF<Bits<9>>>,
@@ -151,6 +154,7 @@ pub struct AxilRegs<const BW: usize, const RA: usize> {
     a_clear: Constant<Bits<16>>,
     a_dmode: Constant<Bits<16>>,
     a_scratch: Constant<Bits<16>>,
+    a_status: Constant<Bits<16>>,
     a_bsl: Constant<Bits<16>>,
     a_lb: Constant<Bits<16>>,
     a_exc: Constant<Bits<16>>,
@@ -232,6 +236,7 @@ impl<const BW: usize, const RA: usize> AxilRegs<BW, RA> {
             rready: Default::default(),
             active: Default::default(),
             drain: Default::default(),
+            eg_overflow: Default::default(),
             drop_mode: d(t),
             bsl: d(2),
             log2b: d(2),
@@ -260,6 +265,7 @@ impl<const BW: usize, const RA: usize> AxilRegs<BW, RA> {
             act: Default::default(),
             dmode: Default::default(),
             scratch: Default::default(),
+            ovf: Default::default(),
             bsl_r: d(2),
             lb_r: d(2),
             exc_r: d(2),
@@ -292,6 +298,7 @@ impl<const BW: usize, const RA: usize> AxilRegs<BW, RA> {
             a_clear: c16(rm::CTRL_CLEAR),
             a_dmode: c16(rm::CTRL_DROP_MODE),
             a_scratch: c16(rm::CTRL_SCRATCH),
+            a_status: c16(rm::CTRL_STATUS),
             a_bsl: c16(rm::BIFT_BSL),
             a_lb: c16(rm::BIFT_LOG2_BUCKETS),
             a_exc: c16(rm::BIFT_EXCEPTION),
@@ -358,7 +365,7 @@ impl<const BW: usize, const RA: usize> Logic for AxilRegs<BW, RA> {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self, clock, act, dmode, scratch, wstate, werr, lasterr, rbstate, rbtgt, rbaddr,
+            self, clock, act, dmode, scratch, ovf, wstate, werr, lasterr, rbstate, rbtgt, rbaddr,
             rstate, raddr, rd, snap
         );
         for b in 0..2 {
@@ -680,6 +687,9 @@ impl<const BW: usize, const RA: usize> Logic for AxilRegs<BW, RA> {
         if self.raddr.q.val() == self.a_scratch.val() {
             self.rv.next = self.scratch.q.val();
         }
+        if self.raddr.q.val() == self.a_status.val() {
+            self.rv.next = bit_cast::<32, 1>(self.ovf.q.val().into());
+        }
         if self.raddr.q.val() == self.a_bsl.val() {
             self.rv.next = bit_cast::<32, 3>(self.bsl_r[0].q.val());
             if self.shadow.val() {
@@ -784,8 +794,12 @@ impl<const BW: usize, const RA: usize> Logic for AxilRegs<BW, RA> {
         if (self.rstate.q.val() == 3) & self.rready.val() {
             self.rstate.d.next = 0.into();
         }
+        if self.eg_overflow.val() {
+            self.ovf.d.next = true;
+        }
         // ---------------- reset
         if self.rst.val() {
+            self.ovf.d.next = false;
             self.act.d.next = false;
             self.dmode.d.next = 0.into();
             self.scratch.d.next = 0.into();

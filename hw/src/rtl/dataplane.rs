@@ -301,6 +301,12 @@ impl<
             self.tx_valid[t].next = self.egress[t].m_valid.val();
             self.egress[t].m_ready.next = self.tx_ready[t].val();
         }
+        self.regs.eg_overflow.next = false;
+        for t in 0..self.egress.len() {
+            if self.egress[t].overflow.val() {
+                self.regs.eg_overflow.next = true;
+            }
+        }
         // counters
         self.counters.clear.next = self.regs.clear.val();
         self.counters.rx_valid.next = self.parser.rx_event.val();

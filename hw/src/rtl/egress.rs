@@ -3,8 +3,8 @@
 use super::fifo::SyncFifo;
 use rust_hdl::prelude::*;
 
-/// Egress FIFO of `2^N` beats (`NP1 = N + 1`). `credit` is the number of free beats minus
-/// the beats reserved but not yet written; the replicator reserves a whole frame (`reserve`, `amount`)
+/// Egress FIFO of `2^N` beats (`NP1 = N + 1`). `credit` (a register) is the number of free
+/// beats minus the beats reserved but not yet written; the replicator reserves a whole frame (`reserve`, `amount`)
 /// before writing it, so a copy is never cut.
 #[derive(LogicBlock)]
 pub struct EgressPort<
@@ -26,8 +26,10 @@ pub struct EgressPort<
     pub reserve: Signal<In, Bit>,
     /// Beats to reserve.
     pub amount: Signal<In, Bits<16>>,
-    /// Free, unreserved beats.
+    /// Free, unreserved beats (a register).
     pub credit: Signal<Out, Bits<16>>,
+    /// A write found the FIFO full (must never happen; sticky status in the register file).
+    pub overflow: Signal<Out, Bit>,
     /// m_axis tdata.
     pub m_data: Signal<Out, Bits<DW>>,
     /// m_axis tkeep.
@@ -39,7 +41,8 @@ pub struct EgressPort<
     /// m_axis tready.
     pub m_ready: Signal<In, Bit>,
     fifo: SyncFifo<Bits<FW>, N, NP1>,
-    outstanding: DFF<Bits<16>>,
+    cred: DFF<Bits<16>>,
+    depth: Constant<Bits<16>>,
     sh_keep: Constant<Bits<16>>,
     sh_last: Constant<Bits<16>>,
     pop: Signal<Local, Bit>,
@@ -58,13 +61,15 @@ impl<const DW: usize, const KW: usize, const FW: usize, const N: usize, const NP
             reserve: Default::default(),
             amount: Default::default(),
             credit: Default::default(),
+            overflow: Default::default(),
             m_data: Default::default(),
             m_keep: Default::default(),
             m_last: Default::default(),
             m_valid: Default::default(),
             m_ready: Default::default(),
             fifo: Default::default(),
-            outstanding: Default::default(),
+            cred: Default::default(),
+            depth: Constant::new((1u64 << N).to_bits()),
             sh_keep: Constant::new((DW as u64).to_bits()),
             sh_last: Constant::new(((DW + KW) as u64).to_bits()),
             pop: Default::default(),
@@ -77,7 +82,7 @@ impl<const DW: usize, const KW: usize, const FW: usize, const N: usize, const NP
 {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, outstanding);
+        dff_setup!(self, clock, cred);
         self.fifo.clock.next = self.clock.val();
         self.fifo.rst.next = self.rst.val();
         self.fifo.write.next = self.write.val();
@@ -94,17 +99,18 @@ impl<const DW: usize, const KW: usize, const FW: usize, const N: usize, const NP
             .val()
             .get_bits::<KW>(self.sh_keep.val().index());
         self.m_last.next = self.fifo.data_out.val().get_bit(self.sh_last.val().index());
-        // Credit: free entries minus beats reserved but not yet written.
-        self.credit.next = bit_cast::<16, NP1>(self.fifo.free.val()) - self.outstanding.q.val();
+        // Credit register: depth - stored - reserved; a reservation takes a whole frame, a pop
+        // gives one beat back (writes use beats already reserved).
+        self.credit.next = self.cred.q.val();
         if self.reserve.val() {
-            self.outstanding.d.next = self.outstanding.q.val() + self.amount.val()
-                - bit_cast::<16, 1>(self.write.val().into());
+            self.cred.d.next =
+                self.cred.q.val() - self.amount.val() + bit_cast::<16, 1>(self.pop.val().into());
         } else {
-            self.outstanding.d.next =
-                self.outstanding.q.val() - bit_cast::<16, 1>(self.write.val().into());
+            self.cred.d.next = self.cred.q.val() + bit_cast::<16, 1>(self.pop.val().into());
         }
+        self.overflow.next = self.write.val() & (self.fifo.free.val() == 0);
         if self.rst.val() {
-            self.outstanding.d.next = 0.into();
+            self.cred.d.next = self.depth.val();
         }
     }
 }

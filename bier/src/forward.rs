@@ -5,7 +5,7 @@
 //! the counters the hardware keeps.
 
 use crate::bift::{ecmp_bucket, Bift};
-use crate::bitstring::{words_from_bytes, BitString, MAX_WORDS};
+use crate::bitstring::{BitString, MAX_WORDS};
 use crate::wire::{parse_l2, ETHERTYPE_BIER, HEADER_LEN, MAX_FRAME, NIBBLE, VERSION};
 
 /// Why a frame made no copy. The order is the order of the counters in hardware.
@@ -139,16 +139,44 @@ impl Decision {
     }
 }
 
+/// Reads a `W`-word BitString from its wire bytes into `bs` and returns, as bits, the targets whose
+/// `BitString AND F-BM` is non-zero (`row` is target-major: `W` words per target).
 #[inline(always)]
-fn any_and<const W: usize>(bs: &[u64], row: &[u64], targets: usize) -> u64 {
-    let bs: &[u64; W] = bs[..W].try_into().expect("W words");
-    let mut nonzero = 0u64;
-    for (t, f) in row.chunks_exact(W).take(targets).enumerate() {
+fn load_and<const W: usize>(
+    bytes: &[u8],
+    bs: &mut [u64; MAX_WORDS],
+    row: &[u64],
+    targets: usize,
+) -> u64 {
+    let mut w = [0u64; W];
+    for (i, chunk) in bytes.chunks_exact(8).take(W).enumerate() {
+        w[W - 1 - i] = u64::from_be_bytes(chunk.try_into().expect("8 bytes"));
+    }
+    bs[..W].copy_from_slice(&w);
+    let bs = &w;
+    let any = |f: &[u64]| -> u64 {
         let mut acc = 0;
-        for w in 0..W {
-            acc |= bs[w] & f[w];
+        for k in 0..W {
+            acc |= bs[k] & f[k];
         }
-        nonzero |= u64::from(acc != 0) << t;
+        u64::from(acc != 0)
+    };
+    let row = &row[..targets * W];
+    // Four targets per step: independent reductions, one merge into the mask.
+    let mut nonzero = 0u64;
+    let mut quads = row.chunks_exact(4 * W);
+    let mut t = 0;
+    for q in &mut quads {
+        let m = any(&q[..W])
+            | any(&q[W..2 * W]) << 1
+            | any(&q[2 * W..3 * W]) << 2
+            | any(&q[3 * W..]) << 3;
+        nonzero |= m << t;
+        t += 4;
+    }
+    for f in quads.remainder().chunks_exact(W) {
+        nonzero |= any(f) << t;
+        t += 1;
     }
     nonzero
 }
@@ -202,25 +230,20 @@ impl Bift {
         };
         let entropy = (u32::from(h[5] & 0xf) << 16) | (u32::from(h[6]) << 8) | u32::from(h[7]);
         let bucket = ecmp_bucket(entropy, self.buckets());
-        let words = bsl.words();
-        words_from_bytes(
-            &h[HEADER_LEN..HEADER_LEN + bsl.bytes()],
-            &mut d.bitstring[..words],
-        );
         d.offset = off;
         d.set = set;
         d.bucket = bucket;
         let row = self.row(set, bucket);
         let t = self.targets().len();
-        let bs = &d.bitstring[..];
-        let nonzero = match words {
-            1 => any_and::<1>(bs, row, t),
-            2 => any_and::<2>(bs, row, t),
-            4 => any_and::<4>(bs, row, t),
-            8 => any_and::<8>(bs, row, t),
-            16 => any_and::<16>(bs, row, t),
-            32 => any_and::<32>(bs, row, t),
-            _ => any_and::<64>(bs, row, t),
+        let bits = &h[HEADER_LEN..HEADER_LEN + bsl.bytes()];
+        let nonzero = match bsl.words() {
+            1 => load_and::<1>(bits, &mut d.bitstring, row, t),
+            2 => load_and::<2>(bits, &mut d.bitstring, row, t),
+            4 => load_and::<4>(bits, &mut d.bitstring, row, t),
+            8 => load_and::<8>(bits, &mut d.bitstring, row, t),
+            16 => load_and::<16>(bits, &mut d.bitstring, row, t),
+            32 => load_and::<32>(bits, &mut d.bitstring, row, t),
+            _ => load_and::<64>(bits, &mut d.bitstring, row, t),
         };
         let ttl = h[3];
         let copies = if ttl > 1 {

@@ -148,12 +148,10 @@ fn load_and<const W: usize>(
     row: &[u64],
     targets: usize,
 ) -> u64 {
-    let mut w = [0u64; W];
     for (i, chunk) in bytes.chunks_exact(8).take(W).enumerate() {
-        w[W - 1 - i] = u64::from_be_bytes(chunk.try_into().expect("8 bytes"));
+        bs[W - 1 - i] = u64::from_be_bytes(chunk.try_into().expect("8 bytes"));
     }
-    bs[..W].copy_from_slice(&w);
-    let bs = &w;
+    let bs: &[u64; W] = bs[..W].try_into().expect("W words");
     let any = |f: &[u64]| -> u64 {
         let mut acc = 0;
         for k in 0..W {
@@ -162,21 +160,28 @@ fn load_and<const W: usize>(
         u64::from(acc != 0)
     };
     let row = &row[..targets * W];
-    // Four targets per step: independent reductions, one merge into the mask.
     let mut nonzero = 0u64;
-    let mut quads = row.chunks_exact(4 * W);
     let mut t = 0;
-    for q in &mut quads {
-        let m = any(&q[..W])
-            | any(&q[W..2 * W]) << 1
-            | any(&q[2 * W..3 * W]) << 2
-            | any(&q[3 * W..]) << 3;
-        nonzero |= m << t;
-        t += 4;
-    }
-    for f in quads.remainder().chunks_exact(W) {
-        nonzero |= any(f) << t;
-        t += 1;
+    if W <= 4 {
+        // Short BitStrings: four targets per step, independent reductions, one merge into the mask.
+        let mut quads = row.chunks_exact(4 * W);
+        for q in &mut quads {
+            let m = any(&q[..W])
+                | any(&q[W..2 * W]) << 1
+                | any(&q[2 * W..3 * W]) << 2
+                | any(&q[3 * W..]) << 3;
+            nonzero |= m << t;
+            t += 4;
+        }
+        for f in quads.remainder().chunks_exact(W) {
+            nonzero |= any(f) << t;
+            t += 1;
+        }
+    } else {
+        for f in row.chunks_exact(W) {
+            nonzero |= any(f) << t;
+            t += 1;
+        }
     }
     nonzero
 }

@@ -11,7 +11,7 @@ pub mod regmap;
 pub struct DataplaneParams {
     /// AXI4-Stream data width in bytes (tdata is `8 * data_bytes` bits).
     pub data_bytes: usize,
-    /// Largest BitString length in bits (64..=1024, a power of two).
+    /// Largest BitString length in bits (64..=4096, a power of two).
     pub max_bsl: usize,
     /// Number of egress targets.
     pub targets: usize,
@@ -36,6 +36,20 @@ impl DataplaneParams {
             buckets: 4,
         }
     }
+    /// As [`DataplaneParams::wide`] with max BSL 2048 (larger build).
+    pub fn wide_bsl2048() -> Self {
+        DataplaneParams {
+            max_bsl: 2048,
+            ..Self::wide()
+        }
+    }
+    /// As [`DataplaneParams::wide`] with max BSL 4096 (largest build).
+    pub fn wide_bsl4096() -> Self {
+        DataplaneParams {
+            max_bsl: 4096,
+            ..Self::wide()
+        }
+    }
     /// 8-byte (64-bit) data, max BSL 256, 4 targets, 2 network ingresses + host, 4 sets x 2 buckets.
     pub fn narrow() -> Self {
         DataplaneParams {
@@ -51,10 +65,11 @@ impl DataplaneParams {
 
 /// Complete Verilog of the data plane for a build; the top module is `biernic_dataplane`.
 ///
-/// Supported width combinations: (`data_bytes`, `max_bsl`) = (64, 1024) with
-/// `sets * buckets` = 64, and (8, 256) with `sets * buckets` = 8 (the [`DataplaneParams::wide`]
-/// and [`DataplaneParams::narrow`] builds); targets (<= 16) and network ingresses (<= 15) are
-/// free. Panics on other combinations (widths are Rust const generics in RustHDL).
+/// Supported width combinations: (`data_bytes`, `max_bsl`) = (64, 1024), (64, 2048) or
+/// (64, 4096) with `sets * buckets` = 64, and (8, 256) with `sets * buckets` = 8 (the
+/// [`DataplaneParams::wide`], [`DataplaneParams::wide_bsl2048`],
+/// [`DataplaneParams::wide_bsl4096`] and [`DataplaneParams::narrow`] builds); targets (<= 16)
+/// and network ingresses (<= 15) are free. Panics on other combinations (widths are Rust const generics in RustHDL).
 pub fn dataplane_verilog(p: &DataplaneParams) -> String {
     top::verilog(p)
 }

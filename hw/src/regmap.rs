@@ -108,7 +108,8 @@ pub const ROW_CMD_OP_SHIFT: u32 = 30;
 pub const ROW_CMD_ACTIVE_BIT: u32 = 29;
 /// Bit position of the target field in [`BIFT_ROW_CMD`].
 pub const ROW_CMD_TARGET_SHIFT: u32 = 16;
-/// Staging row: word `w` (0..max_bsl/32) at `BIFT_STAGING + 4*w` (RW). Its bytes are the
+/// Staging row: word `w` (0..max_bsl/32) at `BIFT_STAGING + 4*w` (RW); at most 128 words
+/// (max BSL 4096: `0x1100..0x12FC`, below [`BIFT_SETS`]; every build uses the same addresses). Its bytes are the
 /// BitString bytes in wire order: byte `k` of the row (word `k/4`, bits `8*(k%4)+7..8*(k%4)`)
 /// is the `k`-th BitString byte on the wire. See [`fbm_to_words`] / [`words_to_fbm`].
 pub const BIFT_STAGING: u16 = BIFT_BASE + 0x100;
@@ -633,7 +634,12 @@ mod tests {
 
     #[test]
     fn map_fits_and_is_unique() {
-        for p in [DataplaneParams::wide(), DataplaneParams::narrow()] {
+        for p in [
+            DataplaneParams::wide(),
+            DataplaneParams::narrow(),
+            DataplaneParams::wide_bsl2048(),
+            DataplaneParams::wide_bsl4096(),
+        ] {
             let regs = registers(&p);
             let mut addrs: Vec<u16> = regs.iter().map(|r| r.addr).collect();
             let n = addrs.len();

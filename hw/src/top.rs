@@ -69,25 +69,77 @@ fn port_decls(p: &DataplaneParams) -> String {
         .join(",\n")
 }
 
+/// Checks that the const generics of a `Dataplane` instantiation are the widths derived from
+/// `p` (see [`Dataplane`]): `HW = 160 + BW`, `HRW` = the whole beats covering `240 + BW` bits
+/// (a tagged header with a full BitString), `FW = DW + KW + 1`, `RA = 1 + log2(rows)`,
+/// `NCH = BW / 64`, `EN = log2(egress FIFO beats)`, `FBN = EN + 1` (two maximum frames),
+/// `*1 = +1`.
+#[allow(clippy::too_many_arguments)]
+fn check_widths(
+    p: &DataplaneParams,
+    dw: usize,
+    kw: usize,
+    bw: usize,
+    hw: usize,
+    hrw: usize,
+    fw: usize,
+    ra: usize,
+    nch: usize,
+    fbn: usize,
+    en: usize,
+) {
+    let en_p = crate::regmap::egress_fifo_beats(p).trailing_zeros() as usize;
+    let rows = p.sets * p.buckets;
+    let want = (
+        8 * p.data_bytes,
+        p.data_bytes,
+        p.max_bsl,
+        160 + p.max_bsl,
+        (240 + p.max_bsl).div_ceil(8 * p.data_bytes) * 8 * p.data_bytes,
+        9 * p.data_bytes + 1,
+        1 + rows.next_power_of_two().trailing_zeros() as usize,
+        p.max_bsl / 64,
+        en_p + 1,
+        en_p,
+    );
+    assert_eq!(
+        (dw, kw, bw, hw, hrw, fw, ra, nch, fbn, en),
+        want,
+        "biernic-hw: const generics do not match {p:?}"
+    );
+}
+
 fn core_verilog(p: &DataplaneParams) -> String {
     let rows = p.sets * p.buckets;
     let ra = 1 + rows.next_power_of_two().trailing_zeros() as usize;
     match (p.data_bytes, p.max_bsl, ra) {
         (64, 1024, 7) => {
-            assert_eq!(crate::regmap::egress_fifo_beats(p), 1 << 8);
+            check_widths(p, 512, 64, 1024, 1184, 1536, 577, 7, 16, 9, 8);
             let mut d: Dataplane<512, 64, 1024, 1184, 1536, 577, 7, 16, 9, 10, 8, 9> = Dataplane::new(p);
             d.connect_all();
             generate_verilog(&d)
         }
+        (64, 2048, 7) => {
+            check_widths(p, 512, 64, 2048, 2208, 2560, 577, 7, 32, 9, 8);
+            let mut d: Dataplane<512, 64, 2048, 2208, 2560, 577, 7, 32, 9, 10, 8, 9> = Dataplane::new(p);
+            d.connect_all();
+            generate_verilog(&d)
+        }
+        (64, 4096, 7) => {
+            check_widths(p, 512, 64, 4096, 4256, 4608, 577, 7, 64, 9, 8);
+            let mut d: Dataplane<512, 64, 4096, 4256, 4608, 577, 7, 64, 9, 10, 8, 9> = Dataplane::new(p);
+            d.connect_all();
+            generate_verilog(&d)
+        }
         (8, 256, 4) => {
-            assert_eq!(crate::regmap::egress_fifo_beats(p), 1 << 11);
+            check_widths(p, 64, 8, 256, 416, 512, 73, 4, 4, 12, 11);
             let mut d: Dataplane<64, 8, 256, 416, 512, 73, 4, 4, 12, 13, 11, 12> = Dataplane::new(p);
             d.connect_all();
             generate_verilog(&d)
         }
         _ => panic!(
             "biernic-hw: unsupported build {p:?}: widths (data_bytes, max_bsl, sets*buckets) must be \
-             (64, 1024, 64) or (8, 256, 8)"
+             (64, 1024, 64), (64, 2048, 64), (64, 4096, 64) or (8, 256, 8)"
         ),
     }
 }

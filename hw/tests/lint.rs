@@ -56,7 +56,7 @@ fn verilator_lint_is_clean() {
     }
 }
 
-/// Yosys elaboration of one build. Measured on a 2-core CI-like machine: narrow ~10 s, wide
+/// Yosys elaboration of one build. Measured on a 2-core CI-like machine: narrow ~3 s, wide
 /// ~32 s (0.9 GB), wide_bsl2048 ~71 s (1.5 GB), wide_bsl4096 ~181 s (2.9 GB); one test per
 /// large build so that they run in parallel.
 fn yosys_elaborates(name: &str, p: &DataplaneParams) {

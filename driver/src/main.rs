@@ -134,6 +134,21 @@ enum BuildKind {
     Wide,
     /// 64-bit data path, BSL up to 256, 4 targets, 2 network ingresses, 4 sets x 2 buckets.
     Narrow,
+    /// As `wide` with BSL up to 2048 (Verilog only: Verilator 5.006 cannot simulate it, see hw/README.md).
+    WideBsl2048,
+    /// As `wide` with BSL up to 4096 (Verilog only).
+    WideBsl4096,
+}
+
+impl BuildKind {
+    fn params(self) -> biernic_hw::DataplaneParams {
+        match self {
+            BuildKind::Wide => biernic_hw::DataplaneParams::wide(),
+            BuildKind::Narrow => biernic_hw::DataplaneParams::narrow(),
+            BuildKind::WideBsl2048 => biernic_hw::DataplaneParams::wide_bsl2048(),
+            BuildKind::WideBsl4096 => biernic_hw::DataplaneParams::wide_bsl4096(),
+        }
+    }
 }
 
 /// An error and the exit code it maps to (2: bad configuration or usage; 1: everything else).
@@ -160,6 +175,17 @@ fn fail(code: u8, message: impl std::fmt::Display) -> Failure {
 
 fn load(path: &Path) -> Result<Bift, Failure> {
     Ok(Bift::compile(&bier::Config::from_file(path)?)?)
+}
+
+/// Writes to standard output; a closed pipe (`biernic ... | head`) ends the output quietly instead of panicking.
+fn write_stdout(text: &str) -> Result<(), Failure> {
+    use std::io::Write;
+    let mut o = std::io::stdout().lock();
+    match o.write_all(text.as_bytes()).and_then(|()| o.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(fail(1, format!("standard output: {e}"))),
+    }
 }
 
 fn main() -> ExitCode {
@@ -213,6 +239,12 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     let b = match build {
                         BuildKind::Wide => biernic_sim::Build::Wide,
                         BuildKind::Narrow => biernic_sim::Build::Narrow,
+                        _ => {
+                            return Err(fail(
+                                2,
+                                "--engine rtl simulates the wide and narrow builds only",
+                            ))
+                        }
                     };
                     Box::new(RtlEngine::new(&table, b, trace.as_deref()).map_err(|e| fail(2, e))?)
                 }
@@ -221,19 +253,15 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let summary =
                 biernic::forward::run(&table, eng.as_mut(), &input, &out_dir, source, progress)
                     .map_err(|e| fail(1, e))?;
-            print!("engine: {}\n{}", eng.name(), summary.render());
+            write_stdout(&format!("engine: {}\n{}", eng.name(), summary.render()))?;
             Ok(())
         }
         Cmd::Verilog { build, out } => {
-            let p = match build {
-                BuildKind::Wide => biernic_hw::DataplaneParams::wide(),
-                BuildKind::Narrow => biernic_hw::DataplaneParams::narrow(),
-            };
-            let v = biernic_hw::dataplane_verilog(&p);
+            let v = biernic_hw::dataplane_verilog(&build.params());
             match out {
                 Some(path) => std::fs::write(&path, v)
                     .map_err(|e| fail(1, format!("{}: {e}", path.display())))?,
-                None => print!("{v}"),
+                None => write_stdout(&v)?,
             }
             Ok(())
         }
@@ -241,7 +269,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             cmd: BiftCmd::Show { file, all },
         } => {
             let b = load(&file)?;
-            print!("{}", show(&b, all));
+            write_stdout(&show(&b, all))?;
             Ok(())
         }
         Cmd::Gen {
@@ -291,7 +319,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     .map_err(|e| fail(1, e))?;
             }
             w.finish().map_err(|e| fail(1, e))?;
-            println!("wrote {count} frames to {}", out.display());
+            write_stdout(&format!("wrote {count} frames to {}\n", out.display()))?;
             Ok(())
         }
     }

@@ -452,3 +452,49 @@ fn rtl_engine_writes_the_same_captures_as_the_model() {
         stderr(&o)
     );
 }
+
+#[test]
+fn closed_stdout_is_not_a_crash() {
+    use std::io::Read;
+    use std::process::Stdio;
+    let mut child = bin()
+        .args(["verilog", "--build", "wide"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 16];
+    child
+        .stdout
+        .as_mut()
+        .unwrap()
+        .read_exact(&mut first)
+        .unwrap();
+    drop(child.stdout.take());
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
+    // The larger builds generate Verilog; the simulator refuses them with a clear message.
+    let o = run(&["verilog", "--build", "wide-bsl2048"]);
+    assert!(o.status.success());
+    assert!(String::from_utf8_lossy(&o.stdout).contains("module biernic_dataplane"));
+    let o = run(&[
+        "forward",
+        "--bift",
+        example("bift.toml").to_str().unwrap(),
+        "--in",
+        "x.pcap",
+        "--out-dir",
+        "o",
+        "--engine",
+        "rtl",
+        "--build",
+        "wide-bsl4096",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("simulates the wide and narrow builds only"),
+        "{}",
+        stderr(&o)
+    );
+}

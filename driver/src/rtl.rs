@@ -6,7 +6,6 @@
 use std::path::Path;
 
 use bier::{Bift, Counters, TargetKind};
-use biernic_sim::regmap::{Counter, DropReason};
 use biernic_sim::{Build, Dataplane, Ingress, SimError};
 
 use crate::engine::{Engine, EngineError};
@@ -83,21 +82,8 @@ impl RtlEngine {
 
     /// Whether every frame sent has been decided and every copy counted has left the device, by the counters.
     fn drained(&mut self) -> Result<bool, EngineError> {
-        let mut decided = 0;
-        for c in [Counter::Forwarded, Counter::Exceptions] {
-            decided += self.dp.read_counter(c).map_err(err)?;
-        }
-        for r in DropReason::ALL {
-            decided += self.dp.read_counter(Counter::Drops(r)).map_err(err)?;
-        }
-        if decided < self.sent {
-            return Ok(false);
-        }
-        let mut copies = 0;
-        for t in 0..self.dp.targets() {
-            copies += self.dp.read_counter(Counter::TxFrames(t)).map_err(err)?;
-        }
-        Ok(copies <= self.received)
+        let (decided, copies) = self.dp.decided_and_sent().map_err(err)?;
+        Ok(decided >= self.sent && copies <= self.received)
     }
 
     /// The simulated data plane.

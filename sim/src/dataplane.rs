@@ -505,6 +505,22 @@ impl Dataplane {
         Ok(u64::from(lo) | (u64::from(hi) << 32))
     }
 
+    /// Frames the device has decided on (forwarded + exceptions + drops of every reason) and copies it has sent
+    /// (all targets), by its counters. With the number of frames sent and copies received, this tells whether the
+    /// pipeline has drained: a quiet window alone cannot, since internal stages may hold a frame for a while.
+    pub fn decided_and_sent(&mut self) -> Result<(u64, u64), SimError> {
+        let mut decided =
+            self.read_counter(Counter::Forwarded)? + self.read_counter(Counter::Exceptions)?;
+        for r in DropReason::ALL {
+            decided += self.read_counter(Counter::Drops(r))?;
+        }
+        let mut copies = 0;
+        for t in 0..self.sinks.len() {
+            copies += self.read_counter(Counter::TxFrames(t))?;
+        }
+        Ok((decided, copies))
+    }
+
     /// Reads every counter.
     pub fn read_counters(&mut self) -> Result<Counters, SimError> {
         let p = self.params()?;

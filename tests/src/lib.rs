@@ -13,7 +13,6 @@ use bier::wire::{parse_l2, ETHERTYPE_BIER, HEADER_LEN};
 use bier::{Bift, Bsl, Forwarder};
 use biernic::program;
 use biernic_hw::DataplaneParams;
-use biernic_sim::regmap::{Counter, DropReason};
 use biernic_sim::{Build, Dataplane, EgressFrame, FrameId, Ingress};
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
@@ -241,10 +240,6 @@ impl Rig {
         program::write_shadow(&mut self.dp, bift, &self.params).expect("write shadow bank");
     }
 
-    fn counter(&mut self, c: Counter) -> u64 {
-        self.dp.read_counter(c).expect("counter read")
-    }
-
     fn collect(&mut self) {
         for (t, frames) in self.dp.take_all_frames().into_iter().enumerate() {
             self.received += frames.len() as u64;
@@ -260,16 +255,8 @@ impl Rig {
                 .run_until_idle(max_cycles)
                 .map_err(|e| format!("pipeline did not go idle: {e}"))?;
             self.collect();
-            let mut decided = self.counter(Counter::Forwarded) + self.counter(Counter::Exceptions);
-            for r in DropReason::ALL {
-                decided += self.counter(Counter::Drops(r));
-            }
-            let mut copies = 0;
-            for t in 0..self.params.targets {
-                copies += self.counter(Counter::TxFrames(t));
-                copies += self.counter(Counter::StallDrops(t));
-            }
-            if decided >= self.sent && copies <= self.received + self.stall_drops() {
+            let (decided, copies) = self.dp.decided_and_sent().map_err(|e| e.to_string())?;
+            if decided >= self.sent && copies <= self.received {
                 return Ok(());
             }
             if self.dp.cycle() - start > max_cycles {
@@ -279,12 +266,6 @@ impl Rig {
                 ));
             }
         }
-    }
-
-    fn stall_drops(&mut self) -> u64 {
-        (0..self.params.targets)
-            .map(|t| self.counter(Counter::StallDrops(t)))
-            .sum()
     }
 
     /// Source index of an ingress (network ingress `i` is `i`, the host is `net_ingress`).

@@ -1,5 +1,6 @@
 //! # biernic — host side of the biernic BIER SmartNIC
 //!
+//! * [`backend`]: the device backend trait (registers, DMA memory) shared by vfio and sim.
 //! * [`capture`]: streaming pcap/pcapng input and pcap output.
 //! * [`engine`]: forwarding engines (the reference model; the verilated RTL).
 //! * [`forward`]: `biernic forward`, a capture through an engine into one capture per target.
@@ -7,6 +8,7 @@
 //! * [`rtl`]: the verilated data plane as an engine.
 #![warn(missing_docs)]
 
+pub mod backend;
 pub mod capture;
 pub mod engine;
 pub mod forward;

@@ -21,6 +21,9 @@ pub struct DataplaneParams {
     pub sets: usize,
     /// ECMP buckets per set (a power of two).
     pub buckets: usize,
+    /// Host transmit queues that share the host ingress (`s_axis_host_tuser` = queue id); each
+    /// has its own isolation masks.
+    pub host_queues: usize,
 }
 
 impl DataplaneParams {
@@ -34,6 +37,7 @@ impl DataplaneParams {
             net_ingress: 4,
             sets: 16,
             buckets: 4,
+            host_queues: 8,
         }
     }
     /// As [`DataplaneParams::wide`] with max BSL 2048 (larger build).
@@ -59,7 +63,55 @@ impl DataplaneParams {
             net_ingress: 2,
             sets: 4,
             buckets: 2,
+            host_queues: 2,
         }
+    }
+}
+
+/// Build parameters of the NIC core `biernic_nic`: the data plane plus the DMA engine.
+///
+/// Hardware target `t < ports` is network port `t` (`m_axis_tx{t}`); target `ports + q` is
+/// receive queue `q`. The data plane's network ingresses are the ports (`net_ingress ==
+/// ports`); its host ingress is fed by the transmit queues (`host_queues == txq`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NicParams {
+    /// The data plane inside the NIC.
+    pub dp: DataplaneParams,
+    /// Network ports (each one ingress and one egress stream).
+    pub ports: usize,
+    /// Largest ring size as log2 of the entry count.
+    pub max_ring_log2: u32,
+}
+
+impl NicParams {
+    /// 512-bit NIC: 2 x 100G ports, 8 transmit and 8 receive queues (one per local GPU),
+    /// max BSL 1024, 16 sets x 4 buckets.
+    pub fn wide() -> Self {
+        NicParams {
+            dp: DataplaneParams {
+                targets: 10,
+                net_ingress: 2,
+                ..DataplaneParams::wide()
+            },
+            ports: 2,
+            max_ring_log2: 12,
+        }
+    }
+    /// 64-bit NIC: 2 ports, 2 transmit and 2 receive queues, max BSL 256 (the narrow data plane).
+    pub fn narrow() -> Self {
+        NicParams {
+            dp: DataplaneParams::narrow(),
+            ports: 2,
+            max_ring_log2: 12,
+        }
+    }
+    /// Transmit queues.
+    pub fn txq(&self) -> usize {
+        self.dp.host_queues
+    }
+    /// Receive queues (the data plane's local targets).
+    pub fn rxq(&self) -> usize {
+        self.dp.targets - self.ports
     }
 }
 

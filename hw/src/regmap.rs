@@ -16,6 +16,8 @@
 
 use crate::DataplaneParams;
 
+pub mod dma;
+
 /// Offset of the type id inside every block.
 pub const BLOCK_TYPE: u16 = 0x00;
 /// Offset of the version inside every block (major << 16 | minor).

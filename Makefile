@@ -59,6 +59,9 @@ fmt-check:
 lint:
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
+# Board builds (firmware/): bitstream, reports.
+-include firmware/firmware.mk
+
 clean:
 	$(CARGO) clean
 	rm -rf out

@@ -126,5 +126,12 @@ pub fn dataplane_verilog(p: &DataplaneParams) -> String {
     top::verilog(p)
 }
 
+/// Complete Verilog of the NIC core for a build; the top module is `biernic_nic` (ports in
+/// [`nic::ports`]).
+pub fn nic_verilog(p: &NicParams) -> String {
+    nic::verilog(p)
+}
+
+pub mod nic;
 pub mod rtl;
 mod top;

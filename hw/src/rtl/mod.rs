@@ -2,8 +2,10 @@
 
 pub mod arbiter;
 pub mod axil_regs;
+pub mod commit_fifo;
 pub mod counters;
 pub mod dataplane;
+pub mod dma;
 pub mod egress;
 pub mod fbm_ram;
 pub mod fifo;

@@ -137,7 +137,9 @@ fn run_rx(stream: Vec<Option<u8>>) -> Vec<(Vec<u8>, bool)> {
                     }
                 }
                 if e.get_bit(72) {
-                    out2.lock().unwrap().push((std::mem::take(&mut cur), e.get_bit(73)));
+                    out2.lock()
+                        .unwrap()
+                        .push((std::mem::take(&mut cur), e.get_bit(73)));
                 }
             }
             wait_clock_cycle!(sim, clock, x);
@@ -201,7 +203,13 @@ fn gmii_rx_strips_preamble_and_fcs_and_flags_bad_frames() {
 #[test]
 fn drop_fifo_passes_good_frames_only() {
     // Frames as (length, bad).
-    let spec = [(16usize, false), (9, true), (24, false), (8, true), (17, false)];
+    let spec = [
+        (16usize, false),
+        (9, true),
+        (24, false),
+        (8, true),
+        (17, false),
+    ];
     let mut sim = Simulation::new();
     sim.add_clock(5, |x: &mut Box<DropFifo>| x.clock.next = !x.clock.val());
     sim.add_testbench(move |mut sim: Sim<DropFifo>| {

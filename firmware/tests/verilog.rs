@@ -71,7 +71,10 @@ fn alveo_files(name: &str) -> Vec<PathBuf> {
 
 #[test]
 fn ecpix5_lint_is_clean() {
-    assert!(have("verilator"), "verilator not found (make deps installs it)");
+    assert!(
+        have("verilator"),
+        "verilator not found (make deps installs it)"
+    );
     lint("biernic_ecpix5", &ecpix5_files("lint-ecpix5"));
 }
 
@@ -83,7 +86,10 @@ fn ecpix5_elaborates_in_yosys() {
 
 #[test]
 fn alveo_u250_lint_is_clean() {
-    assert!(have("verilator"), "verilator not found (make deps installs it)");
+    assert!(
+        have("verilator"),
+        "verilator not found (make deps installs it)"
+    );
     lint("biernic_u250", &alveo_files("lint-u250"));
 }
 
@@ -156,7 +162,12 @@ fn ecp5_bitstream_builds_and_meets_timing() {
     }
     let root = here("..");
     let out = Command::new("make")
-        .args(["-C", root.to_str().unwrap(), "bitstream", "BOARD=ecp5-ecpix5"])
+        .args([
+            "-C",
+            root.to_str().unwrap(),
+            "bitstream",
+            "BOARD=ecp5-ecpix5",
+        ])
         .output()
         .unwrap();
     assert!(
@@ -165,5 +176,7 @@ fn ecp5_bitstream_builds_and_meets_timing() {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(root.join("out/firmware/ecp5-ecpix5/biernic_ecpix5.bit").exists());
+    assert!(root
+        .join("out/firmware/ecp5-ecpix5/biernic_ecpix5.bit")
+        .exists());
 }

@@ -122,8 +122,8 @@ impl Logic for GmiiRx {
         self.crc.crc_in.next = self.crc_r.q.val();
         self.crc.data.next = self.rxd.val();
         // The packer shifts bytes in at the top; a partial word is right-aligned at the end.
-        self.nw.next = (self.word.q.val() >> 8)
-            | (bit_cast::<64, 8>(self.dly.q.val().get_bits::<8>(0)) << 56);
+        self.nw.next =
+            (self.word.q.val() >> 8) | (bit_cast::<64, 8>(self.dly.q.val().get_bits::<8>(0)) << 56);
         self.al_data.next = self.word.q.val();
         self.al_keep.next = 0xFF.into();
         if self.wcnt.q.val() == 1 {

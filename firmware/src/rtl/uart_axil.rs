@@ -161,8 +161,8 @@ impl Logic for UartAxil {
     fn update(&mut self) {
         dff_setup!(
             self, clock, rx_s1, rx_s2, rx_busy, rx_timer, rx_bit, rx_sh, rx_strobe, tx_busy,
-            tx_timer, tx_bit, tx_sh, tx_line, state, is_write, nargs, args, idle, aw_done,
-            w_done, out, nout
+            tx_timer, tx_bit, tx_sh, tx_line, state, is_write, nargs, args, idle, aw_done, w_done,
+            out, nout
         );
         // Receiver: start bit sampled at half a bit, then 8 data bits and the stop bit at
         // full-bit intervals.
@@ -189,8 +189,8 @@ impl Logic for UartAxil {
                 self.rx_busy.d.next = false;
                 self.rx_strobe.d.next = self.rx_s2.q.val();
             } else {
-                self.rx_sh.d.next = (self.rx_sh.q.val() >> 1)
-                    | (bit_cast::<8, 1>(self.rx_s2.q.val().into()) << 7);
+                self.rx_sh.d.next =
+                    (self.rx_sh.q.val() >> 1) | (bit_cast::<8, 1>(self.rx_s2.q.val().into()) << 7);
             }
         }
         // Bridge.

@@ -59,9 +59,9 @@ pub fn dataplane_as_nic_verilog(p: &NicParams) -> String {
     s.push_str(&format!("assign m_axi_wdata = {dw}'d0;\nassign m_axi_wstrb = {kw}'d0;\nassign m_axi_wlast = 1'b0;\nassign m_axi_wvalid = 1'b0;\nassign m_axi_bready = 1'b1;\n"));
     s.push_str("assign m_axi_araddr = 64'd0;\nassign m_axi_arlen = 8'd0;\nassign m_axi_arsize = 3'd6;\nassign m_axi_arburst = 2'd1;\nassign m_axi_arvalid = 1'b0;\nassign m_axi_rready = 1'b1;\n");
     s.push_str("/* verilator lint_off UNUSEDSIGNAL */\n");
-    s.push_str(&format!(
-        "wire unused_axi = ^{{m_axi_awready, m_axi_wready, m_axi_bresp, m_axi_bvalid, m_axi_arready, m_axi_rdata, m_axi_rresp, m_axi_rlast, m_axi_rvalid}};\nwire host_tready;\n"
-    ));
+    s.push_str(
+        "wire unused_axi = ^{m_axi_awready, m_axi_wready, m_axi_bresp, m_axi_bvalid, m_axi_arready, m_axi_rdata, m_axi_rresp, m_axi_rlast, m_axi_rvalid};\nwire host_tready;\n"
+    );
     for t in p.ports..dp.targets {
         s.push_str(&format!(
             "wire [{}:0] q{t}_tdata;\nwire [{}:0] q{t}_tkeep;\nwire q{t}_tlast, q{t}_tvalid;\n",

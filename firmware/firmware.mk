@@ -6,7 +6,8 @@
 FW_VENV := .venv
 # tclsh checks the Vivado Tcl files in `make test`.
 APT_PACKAGES += tcl
-FW_BIN := target/release/biernic-firmware
+# The generator binary (honours CARGO_TARGET_DIR).
+FW_BIN := $(or $(CARGO_TARGET_DIR),target)/release/biernic-firmware
 BOARD ?= ecp5-ecpix5
 FW_OUT := out/firmware
 

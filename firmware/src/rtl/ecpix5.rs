@@ -4,8 +4,10 @@
 //!
 //! Clock domains: `eth_clk` (125 MHz, the PHY's RGMII receive clock, also used to transmit)
 //! and `dp_clk` (the data plane's clock from the PLL). Frames cross in 16-entry asynchronous
-//! FIFOs (Gray-coded handshake pointers, RustHDL's `AsynchronousFIFO`).
+//! FIFOs (Gray-coded handshake pointers, RustHDL's `AsynchronousFIFO`). Received frames
+//! reach the data plane through a register slice ([`AxisReg`]).
 
+use super::axis_reg::AxisReg;
 use super::drop_fifo::DropFifo;
 use super::gmii_rx::GmiiRx;
 use super::gmii_tx::GmiiTx;
@@ -101,6 +103,7 @@ pub struct Ecpix5Logic {
     rx_cdc: AsynchronousFIFO<Bits<74>, 4, 5, 1>,
     tx_cdc: AsynchronousFIFO<Bits<73>, 4, 5, 1>,
     drop: DropFifo,
+    rx_slice: AxisReg<73>,
     uart: UartAxil,
     por: DFF<Bits<21>>,
     beat: DFF<Bits<26>>,
@@ -162,6 +165,7 @@ impl Ecpix5Logic {
             rx_cdc: Default::default(),
             tx_cdc: Default::default(),
             drop: Default::default(),
+            rx_slice: Default::default(),
             uart: UartAxil::new(dp_hz, baud),
             por: Default::default(),
             beat: Default::default(),
@@ -220,11 +224,19 @@ impl Logic for Ecpix5Logic {
         self.drop.rst.next = !self.por.q.val().get_bit(20);
         self.drop.in_write.next = !self.rx_cdc.empty.val();
         self.drop.in_entry.next = self.rx_cdc.data_out.val();
-        self.rx_tdata.next = self.drop.m_data.val();
-        self.rx_tkeep.next = self.drop.m_keep.val();
-        self.rx_tlast.next = self.drop.m_last.val();
-        self.rx_tvalid.next = self.drop.m_valid.val();
-        self.drop.m_ready.next = self.rx_tready.val();
+        // A register slice cuts the path from the filter's block RAM into the data plane.
+        self.rx_slice.clock.next = self.dp_clk.val();
+        self.rx_slice.rst.next = !self.por.q.val().get_bit(20);
+        self.rx_slice.s_data.next = bit_cast::<73, 64>(self.drop.m_data.val())
+            | (bit_cast::<73, 8>(self.drop.m_keep.val()) << 64)
+            | (bit_cast::<73, 1>(self.drop.m_last.val().into()) << 72);
+        self.rx_slice.s_valid.next = self.drop.m_valid.val();
+        self.drop.m_ready.next = self.rx_slice.s_ready.val();
+        self.rx_tdata.next = self.rx_slice.m_data.val().get_bits::<64>(0);
+        self.rx_tkeep.next = self.rx_slice.m_data.val().get_bits::<8>(64);
+        self.rx_tlast.next = self.rx_slice.m_data.val().get_bit(72);
+        self.rx_tvalid.next = self.rx_slice.m_valid.val();
+        self.rx_slice.m_ready.next = self.rx_tready.val();
         // Transmit: data plane (dp) -> CDC FIFO -> MAC (eth).
         self.tx_cdc.write_clock.next = self.dp_clk.val();
         self.tx_cdc.write.next = self.tx_tvalid.val() & !self.tx_cdc.full.val();

@@ -1,5 +1,6 @@
 //! RustHDL blocks of the board builds.
 
+pub mod axis_reg;
 pub mod crc32;
 pub mod drop_fifo;
 pub mod ecpix5;

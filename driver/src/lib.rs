@@ -5,6 +5,7 @@
 //! * [`engine`]: forwarding engines (the reference model; the verilated RTL).
 //! * [`forward`]: `biernic forward`, a capture through an engine into one capture per target.
 //! * [`program`]: loading a BIFT into the data plane's registers (hitless bank swap).
+//! * [`simdev`]: the `sim` backend, the verilated NIC core in process.
 //! * [`rtl`]: the verilated data plane as an engine.
 #![warn(missing_docs)]
 
@@ -14,3 +15,4 @@ pub mod engine;
 pub mod forward;
 pub mod program;
 pub mod rtl;
+pub mod simdev;

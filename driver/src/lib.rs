@@ -6,6 +6,7 @@
 //! * [`forward`]: `biernic forward`, a capture through an engine into one capture per target.
 //! * [`program`]: loading a BIFT into the data plane's registers (hitless bank swap).
 //! * [`rtl`]: the verilated data plane as an engine.
+//! * [`vfio`]: the `vfio` backend, a biernic card behind vfio-pci (sysfs checks, BAR0, DMA memory).
 #![warn(missing_docs)]
 
 pub mod backend;
@@ -14,3 +15,4 @@ pub mod engine;
 pub mod forward;
 pub mod program;
 pub mod rtl;
+pub mod vfio;

@@ -396,7 +396,7 @@ fn hugepage_detection() {
 #[test]
 fn iova_allocator() {
     const G: u64 = 1 << 30;
-    let mut a = IovaAllocator::new(IOVA_START, &[0..1 << 48]);
+    let mut a = IovaAllocator::new(IOVA_START, std::slice::from_ref(&(0..1 << 48)));
     assert_eq!(a.alloc(4096, 4096), Some(G));
     assert_eq!(a.alloc(100, 4096), Some(G + 4096));
     // Aligned up to the next 2 MiB boundary; the gap is not reused later.
@@ -411,10 +411,10 @@ fn iova_allocator() {
     assert_eq!(a.next(), 0xfef0_1000);
 
     // Exhaustion: nothing fits, and the allocator says so.
-    let mut a = IovaAllocator::new(IOVA_START, &[0..G + 8192]);
+    let mut a = IovaAllocator::new(IOVA_START, std::slice::from_ref(&(0..G + 8192)));
     assert_eq!(a.alloc(8192, 4096), Some(G));
     assert_eq!(a.alloc(4096, 4096), None);
-    let mut a = IovaAllocator::new(u64::MAX - 4095, &[0..u64::MAX]);
+    let mut a = IovaAllocator::new(u64::MAX - 4095, std::slice::from_ref(&(0..u64::MAX)));
     assert_eq!(a.alloc(4096, 8192), None);
 }
 

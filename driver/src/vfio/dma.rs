@@ -123,9 +123,7 @@ impl IovaAllocator {
         }
         for r in &self.ranges {
             let from = self.next.max(r.start);
-            let Some(base) = from.checked_add(align - 1).map(|x| x & !(align - 1)) else {
-                return None;
-            };
+            let base = from.checked_add(align - 1)? & !(align - 1);
             if base.checked_add(len).is_some_and(|end| end <= r.end) {
                 self.next = base + len;
                 return Some(base);
@@ -253,7 +251,9 @@ impl DmaMemory {
         DmaMemory {
             iommu,
             iovas: IovaAllocator::new(IOVA_START, valid_iovas),
-            iommu_align: iommu_align.max(PageSize::Small4K.bytes()),
+            iommu_align: iommu_align
+                .max(PageSize::Small4K.bytes())
+                .next_power_of_two(),
             page_size: choose_page_size(free_hugepages(sysroot), 1),
             sysroot: sysroot.to_path_buf(),
             max_mappings,
@@ -287,8 +287,9 @@ impl DmaMemory {
                 self.iovas.next()
             ))
         })?;
-        let virt = NonNull::new(memory.as_mut_ptr()).expect("mmap returned a null pointer");
-        if virt.as_ptr() as usize % self.iommu_align != 0 {
+        let virt = NonNull::new(memory.as_mut_ptr())
+            .ok_or_else(|| DeviceError::Dma("mmap returned a null pointer".into()))?;
+        if virt.as_ptr() as usize & (self.iommu_align - 1) != 0 {
             return Err(DeviceError::Dma(format!(
                 "memory at {virt:p} is not aligned to the IOMMU granule of {} bytes",
                 self.iommu_align
@@ -321,6 +322,8 @@ impl DmaMemory {
 mod tests {
     use super::*;
     use std::sync::Mutex;
+
+    const WHOLE: Range<u64> = 0..1 << 48;
 
     #[derive(Default)]
     struct FakeIommu {
@@ -356,7 +359,13 @@ mod tests {
     fn regions_are_mapped_zeroed_and_unmapped_on_drop() {
         let sys = sysroot_with_hugepages(Some(0));
         let iommu = Arc::new(FakeIommu::default());
-        let mut mem = DmaMemory::new(iommu.clone(), &[0..1 << 48], 4096, 10, sys.path());
+        let mut mem = DmaMemory::new(
+            iommu.clone(),
+            std::slice::from_ref(&WHOLE),
+            4096,
+            10,
+            sys.path(),
+        );
         assert_eq!(mem.page_size(), PageSize::Small4K);
         let a = mem.alloc(100).unwrap();
         let b = mem.alloc(8192).unwrap();
@@ -387,7 +396,7 @@ mod tests {
         let sys = sysroot_with_hugepages(None);
         let mut mem = DmaMemory::new(
             Arc::new(FakeIommu::default()),
-            &[0..1 << 40],
+            std::slice::from_ref(&WHOLE),
             4096,
             2,
             sys.path(),
@@ -410,7 +419,13 @@ mod tests {
             fail_unmap: true,
             ..Default::default()
         });
-        let mut mem = DmaMemory::new(iommu.clone(), &[0..1 << 40], 4096, 10, sys.path());
+        let mut mem = DmaMemory::new(
+            iommu.clone(),
+            std::slice::from_ref(&WHOLE),
+            4096,
+            10,
+            sys.path(),
+        );
         let a = mem.alloc(1).unwrap();
         let p = a.as_ptr();
         drop(a);
@@ -426,7 +441,7 @@ mod tests {
         let sys = sysroot_with_hugepages(Some(512));
         let mut mem = DmaMemory::new(
             Arc::new(FakeIommu::default()),
-            &[0..1 << 40],
+            std::slice::from_ref(&WHOLE),
             4096,
             10,
             sys.path(),

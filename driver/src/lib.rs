@@ -7,6 +7,7 @@
 //! * [`program`]: loading a BIFT into the data plane's registers (hitless bank swap).
 //! * [`simdev`]: the `sim` backend, the verilated NIC core in process.
 //! * [`rtl`]: the verilated data plane as an engine.
+//! * [`vfio`]: the `vfio` backend, a biernic card behind vfio-pci (sysfs checks, BAR0, DMA memory).
 #![warn(missing_docs)]
 
 pub mod backend;
@@ -16,3 +17,4 @@ pub mod forward;
 pub mod program;
 pub mod rtl;
 pub mod simdev;
+pub mod vfio;

@@ -5,7 +5,7 @@ APT_PACKAGES := verilator yosys
 DEMO_DIR := out/demo
 BIN := target/release/biernic
 
-.PHONY: all deps demo test bench bench-rtl verilog docs fmt fmt-check lint clean
+.PHONY: all deps demo test bench bench-rtl bench-driver verilog docs fmt fmt-check lint clean
 
 all: test
 
@@ -56,6 +56,10 @@ bench-rtl: deps
 docs: deps
 	BIERNIC_UPDATE_DOCS=1 $(CARGO) test -p biernic-hw --test regmap_doc
 	@echo "wrote docs/registers.md and hw/REGMAP.md"
+
+# Host CPU time per frame of the driver's transmit and receive fast paths (batch 1, 8, 32, 256).
+bench-driver: deps
+	$(CARGO) bench -p biernic --bench driver
 
 fmt:
 	$(CARGO) fmt --all

@@ -122,6 +122,7 @@ pub fn random_config(rng: &mut StdRng, p: &DataplaneParams) -> Config {
         targets,
         entries,
         exception,
+        tx_queues: Vec::new(),
     }
 }
 

@@ -241,6 +241,8 @@ pub struct RoundStats {
     pub cycles: u64,
     /// Frames dropped (all reasons).
     pub drops: u64,
+    /// The model's counters for the round (equal to the device's).
+    pub counters: bier::Counters,
 }
 
 /// The verilated data plane with a loaded BIFT.
@@ -424,6 +426,16 @@ impl Rig {
         frames: Vec<Vec<u8>>,
         seed: u64,
     ) -> Result<RoundStats, String> {
+        self.round_copies(bift, frames, seed).map(|(s, _)| s)
+    }
+
+    /// [`Rig::round`], also returning the copies the device sent, per target.
+    pub fn round_copies(
+        &mut self,
+        bift: &Bift,
+        frames: Vec<Vec<u8>>,
+        seed: u64,
+    ) -> Result<(RoundStats, Vec<Vec<EgressFrame>>), String> {
         self.dp.clear_counters().map_err(|e| e.to_string())?;
         self.sent = 0;
         self.received = 0;
@@ -437,12 +449,14 @@ impl Rig {
         let got = self.take_copies();
         let copies = compare(&sent, &expected, &got)?;
         self.check_counters(&counters)?;
-        Ok(RoundStats {
+        let stats = RoundStats {
             frames: sent.frames.len() as u64,
             copies,
             cycles,
             drops: counters.total_drops(),
-        })
+            counters,
+        };
+        Ok((stats, got))
     }
 
     /// Compares the device's counters with the model's (sources are ingress indices).

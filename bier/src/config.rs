@@ -694,7 +694,10 @@ impl Config {
                 return err(q.loc, format!("tx_queue {} is defined twice", q.queue));
             }
             if q.allow.contains(&0) {
-                return err(q.loc, format!("tx_queue {}: BFR-id 0 is not valid", q.queue));
+                return err(
+                    q.loc,
+                    format!("tx_queue {}: BFR-id 0 is not valid", q.queue),
+                );
             }
         }
         let sets = self.sets();

@@ -585,7 +585,8 @@ mod tests {
     #[test]
     fn host_frames_are_masked_and_counted() {
         // queue 0: 1..=5 and 11 of set 0, 65 of set 1; queue 1: nothing; queue 2 unlisted.
-        let mut bift = Bift::compile(&config(vec![q(0, &[1, 2, 3, 4, 5, 11, 65]), q(1, &[])])).unwrap();
+        let mut bift =
+            Bift::compile(&config(vec![q(0, &[1, 2, 3, 4, 5, 11, 65]), q(1, &[])])).unwrap();
         bift.set_host_queues(4);
         let mut f = Forwarder::new(bift);
         // partial: bits outside the mask are cleared, copies carry eff AND F-BM

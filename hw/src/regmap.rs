@@ -662,7 +662,10 @@ mod tests {
     #[test]
     fn fbm_roundtrip() {
         let p = DataplaneParams::narrow();
-        assert_eq!(mask_row_cmd(ROW_OP_READ, 5, true), 2 << 30 | 1 << 29 | 1 << 28 | 5);
+        assert_eq!(
+            mask_row_cmd(ROW_OP_READ, 5, true),
+            2 << 30 | 1 << 29 | 1 << 28 | 5
+        );
         assert_eq!(mask_row(&p, 1, 3), 7);
         assert_eq!(mask_rows(&p), 8);
         let pos = vec![1, 2, 9, 64, 200, 256];

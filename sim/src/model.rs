@@ -215,9 +215,15 @@ impl Model {
             for (i, info) in ports.iter().enumerate() {
                 if info.dir == PortDir::Input {
                     let zero = vec![0u32; info.words()];
-                    m.raw
-                        .set_words(i as u32, &zero)
-                        .map_err(|e| Self::shim_err(PortId { idx: i as u32, info }, e))?;
+                    m.raw.set_words(i as u32, &zero).map_err(|e| {
+                        Self::shim_err(
+                            PortId {
+                                idx: i as u32,
+                                info,
+                            },
+                            e,
+                        )
+                    })?;
                 }
             }
         }

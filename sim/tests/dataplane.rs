@@ -554,7 +554,11 @@ fn isolation_masks_clip_host_frames_per_queue() {
     assert_eq!(dp.read_mask_row(0, 0, true).unwrap(), zero);
     // rows beyond host_queues * sets are rejected, the target field is ignored
     assert!(dp.write_mask_row(p.host_queues, 0, &m0).is_err());
-    assert_eq!(dp.axil_read(regmap::BIFT_ROW_CMD).unwrap() & 2, 2, "rejected");
+    assert_eq!(
+        dp.axil_read(regmap::BIFT_ROW_CMD).unwrap() & 2,
+        2,
+        "rejected"
+    );
     let row = regmap::mask_row(&p, 1, 2);
     dp.axil_write(
         regmap::BIFT_ROW_CMD,
@@ -604,7 +608,8 @@ fn isolation_masks_clip_host_frames_per_queue() {
         .iter()
         .all(Vec::is_empty));
     // non-BIER host frames are not masked (dropped not_bier here: no exception target)
-    dp.send_with_tuser(Ingress::Host, ipv4_frame(64), 1).unwrap();
+    dp.send_with_tuser(Ingress::Host, ipv4_frame(64), 1)
+        .unwrap();
     dp.run_until_idle(MAX).unwrap();
     let c = dp.read_counters().unwrap();
     assert_eq!(c.iso_clipped, vec![2, 1]);

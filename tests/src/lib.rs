@@ -147,7 +147,11 @@ pub fn random_isolation(rng: &mut StdRng, config: &mut Config, host_queues: usiz
             2 => (1..=top).collect(),
             _ => {
                 let share: f64 = rng.random_range(0.05..0.95);
-                let mut a: Vec<u16> = ids.iter().copied().filter(|_| rng.random_bool(share)).collect();
+                let mut a: Vec<u16> = ids
+                    .iter()
+                    .copied()
+                    .filter(|_| rng.random_bool(share))
+                    .collect();
                 for _ in 0..rng.random_range(0..8) {
                     a.push(rng.random_range(1..=top));
                 }
@@ -408,7 +412,9 @@ impl Rig {
         for &i in order {
             let (ing, f) = &sent.frames[i];
             let origin = match ing {
-                Ingress::Host => Origin::Host(usize::from(sent.tusers.get(i).copied().unwrap_or(0))),
+                Ingress::Host => {
+                    Origin::Host(usize::from(sent.tusers.get(i).copied().unwrap_or(0)))
+                }
                 Ingress::Net(_) => Origin::Network,
             };
             model.process_from(f, self.source_of(*ing), origin, |t, c| {

@@ -5,7 +5,7 @@
 use bier::bift::ecmp_bucket;
 use bier::config::TxQueue;
 use bier::wire::{parse_l2, ETHERTYPE_BIER, HEADER_LEN};
-use bier::{BitString, Bift, DropReason};
+use bier::{Bift, BitString, DropReason};
 use biernic_sim::{Build, EgressFrame};
 use biernic_tests::{make_frames, random_config, random_isolation, scale, Rig, Traffic};
 use rand::rngs::StdRng;
@@ -30,7 +30,9 @@ fn random_masks(build: Build, seed: u64, rounds: usize, frames: usize) {
         let bift = Bift::compile(&config).expect("random config is valid");
         rig.load(&bift);
         rig.dp.set_idle_probability([0.0, 0.3][round % 2]).unwrap();
-        rig.dp.set_backpressure([0.0, 0.4][(round / 2) % 2]).unwrap();
+        rig.dp
+            .set_backpressure([0.0, 0.4][(round / 2) % 2])
+            .unwrap();
         let traffic = Traffic {
             frames,
             max_len: [128, 600][round % 2],
@@ -122,7 +124,11 @@ fn grant_is_enforced(build: Build, seed: u64) {
         .flat_map(|e| e.bfr_ids.iter().copied())
         .collect();
     // queue 1 may reach about a third of the configured BFR-ids; queue 0 everything (not used here)
-    let allow: Vec<u16> = ids.iter().copied().filter(|_| rng.random_bool(0.35)).collect();
+    let allow: Vec<u16> = ids
+        .iter()
+        .copied()
+        .filter(|_| rng.random_bool(0.35))
+        .collect();
     config.tx_queues = vec![
         TxQueue {
             queue: 0,

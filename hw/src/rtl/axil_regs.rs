@@ -534,8 +534,7 @@ impl<const BW: usize, const RA: usize, const MA: usize> Logic for AxilRegs<BW, R
         if (self.cmd_op.val() == 2) & self.wdata.val().get_bit(29) {
             self.cmd_maddr.next = bit_cast::<MA, 16>(self.cmd_row.val());
             if self.act.q.val() {
-                self.cmd_maddr.next =
-                    bit_cast::<MA, 16>(self.cmd_row.val()) | self.mbank_bit.val();
+                self.cmd_maddr.next = bit_cast::<MA, 16>(self.cmd_row.val()) | self.mbank_bit.val();
             }
         }
         self.mask_waddr.next = self.cmd_maddr.val();

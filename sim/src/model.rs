@@ -231,6 +231,24 @@ impl Model {
             axil_jitter: 0.0,
             axil_ops: 0,
         };
+        if random_init.is_some() {
+            // Verilator's random reset also randomizes the top-level inputs: start them at 0 as
+            // documented (a random AXI4-Lite `awvalid`/`wvalid` would be a spurious write).
+            for (i, info) in ports.iter().enumerate() {
+                if info.dir == PortDir::Input {
+                    let zero = vec![0u32; info.words()];
+                    m.raw.set_words(i as u32, &zero).map_err(|e| {
+                        Self::shim_err(
+                            PortId {
+                                idx: i as u32,
+                                info,
+                            },
+                            e,
+                        )
+                    })?;
+                }
+            }
+        }
         m.eval()?;
         Ok(m)
     }

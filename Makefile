@@ -5,7 +5,7 @@ APT_PACKAGES := verilator yosys
 DEMO_DIR := out/demo
 BIN := target/release/biernic
 
-.PHONY: all deps demo test bench bench-rtl verilog fmt fmt-check lint clean
+.PHONY: all deps demo test bench bench-rtl bench-driver verilog docs fmt fmt-check lint clean
 
 all: test
 
@@ -44,11 +44,22 @@ verilog: deps
 	@mkdir -p out/verilog
 	$(BIN) verilog --build wide --out out/verilog/biernic_dataplane_wide.v
 	$(BIN) verilog --build narrow --out out/verilog/biernic_dataplane_narrow.v
-	@echo "wrote out/verilog/biernic_dataplane_wide.v and out/verilog/biernic_dataplane_narrow.v"
+	$(BIN) verilog --build nic-wide --out out/verilog/biernic_nic_wide.v
+	$(BIN) verilog --build nic-narrow --out out/verilog/biernic_nic_narrow.v
+	@echo "wrote out/verilog/biernic_{dataplane,nic}_{wide,narrow}.v"
 
 # Throughput (fraction of 100 GbE line rate), latency and simulator speed of the RTL, in exact cycles.
 bench-rtl: deps
 	$(CARGO) bench -p biernic-tests --bench rtl
+
+# docs/registers.md (the NIC register map) and hw/REGMAP.md, generated from biernic_hw::regmap.
+docs: deps
+	BIERNIC_UPDATE_DOCS=1 $(CARGO) test -p biernic-hw --test regmap_doc
+	@echo "wrote docs/registers.md and hw/REGMAP.md"
+
+# Host CPU time per frame of the driver's transmit and receive fast paths (batch 1, 8, 32, 256).
+bench-driver: deps
+	$(CARGO) bench -p biernic --bench driver
 
 fmt:
 	$(CARGO) fmt --all

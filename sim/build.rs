@@ -23,9 +23,6 @@ use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// Name of the top module in every build.
-const TOP: &str = "biernic_dataplane";
-
 /// Flags given to verilator for every model.
 const VERILATOR_FLAGS: &[&str] = &[
     "--cc",
@@ -39,8 +36,6 @@ const VERILATOR_FLAGS: &[&str] = &[
     "-Wno-fatal",
     "-Wno-lint",
     "-Wno-style",
-    "--top-module",
-    TOP,
 ];
 
 /// Defines shared by the runtime and the models.
@@ -58,6 +53,8 @@ struct ModelSpec {
     prefix: &'static str,
     /// Rust constant of the port table.
     table: &'static str,
+    /// Top module.
+    top: &'static str,
     verilog: String,
 }
 
@@ -104,17 +101,32 @@ fn run() -> Res<()> {
         ModelSpec {
             prefix: "Vwide",
             table: "WIDE_PORTS",
+            top: "biernic_dataplane",
             verilog: biernic_hw::dataplane_verilog(&biernic_hw::DataplaneParams::wide()),
         },
         ModelSpec {
             prefix: "Vnarrow",
             table: "NARROW_PORTS",
+            top: "biernic_dataplane",
             verilog: biernic_hw::dataplane_verilog(&biernic_hw::DataplaneParams::narrow()),
         },
         ModelSpec {
             prefix: "Vloop",
             table: "LOOPBACK_PORTS",
+            top: "biernic_dataplane",
             verilog: loopback,
+        },
+        ModelSpec {
+            prefix: "Vnicw",
+            table: "NIC_WIDE_PORTS",
+            top: "biernic_nic",
+            verilog: biernic_hw::nic_verilog(&biernic_hw::NicParams::wide()),
+        },
+        ModelSpec {
+            prefix: "Vnicn",
+            table: "NIC_NARROW_PORTS",
+            top: "biernic_nic",
+            verilog: biernic_hw::nic_verilog(&biernic_hw::NicParams::narrow()),
         },
     ];
 
@@ -124,8 +136,8 @@ fn run() -> Res<()> {
         let dir = out.join(m.prefix);
         let obj_dir = dir.join("obj_dir");
         verilate(&verilator, &version, m, &dir, &obj_dir)?;
-        let ports = vports::parse_top_ports(&m.verilog, TOP)
-            .map_err(|e| format!("{}: cannot read the ports of `{TOP}`: {e}", m.prefix))?;
+        let ports = vports::parse_top_ports(&m.verilog, m.top)
+            .map_err(|e| format!("{}: cannot read the ports of `{}`: {e}", m.prefix, m.top))?;
         let header_path = obj_dir.join(format!("{}.h", m.prefix));
         let header = fs::read_to_string(&header_path)
             .map_err(|e| format!("cannot read {}: {e}", header_path.display()))?;
@@ -217,10 +229,10 @@ fn hash_of(parts: &[&str]) -> String {
 
 /// Runs verilator on the model's Verilog unless its obj_dir was made from the same text.
 fn verilate(verilator: &str, version: &str, m: &ModelSpec, dir: &Path, obj_dir: &Path) -> Res<()> {
-    let vpath = dir.join(format!("{TOP}.v"));
+    let vpath = dir.join(format!("{}.v", m.top));
     write_if_changed(&vpath, &m.verilog)?;
     let stamp_path = dir.join("verilated.stamp");
-    let flags = VERILATOR_FLAGS.join(" ");
+    let flags = format!("{} --top-module {}", VERILATOR_FLAGS.join(" "), m.top);
     let stamp = hash_of(&[&m.verilog, version, &flags, m.prefix]);
     if fs::read_to_string(&stamp_path).ok().as_deref() == Some(stamp.as_str())
         && obj_dir.join(format!("{}.h", m.prefix)).is_file()
@@ -231,6 +243,7 @@ fn verilate(verilator: &str, version: &str, m: &ModelSpec, dir: &Path, obj_dir: 
     let _ = fs::remove_file(&stamp_path);
     let o = Command::new(verilator)
         .args(VERILATOR_FLAGS)
+        .args(["--top-module", m.top])
         .args(["--prefix", m.prefix, "--Mdir"])
         .arg(obj_dir)
         .arg(&vpath)

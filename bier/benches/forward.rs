@@ -27,6 +27,7 @@ fn table(bsl: Bsl, targets: usize) -> Bift {
             .collect(),
         entries,
         exception: None,
+        tx_queues: Vec::new(),
     };
     Bift::compile(&config).expect("valid benchmark table")
 }

@@ -1,7 +1,7 @@
 //! The compiled Bit Index Forwarding Table: for each set (SI) and ECMP bucket, one forwarding bit mask (F-BM) per
 //! target, laid out so that one (set, bucket) row of all targets is contiguous in memory.
 
-use crate::bitstring::{bfr_position, BitString, Bsl};
+use crate::bitstring::{bfr_position, BitString, Bsl, MAX_WORDS};
 use crate::config::{Config, ConfigError, Target};
 
 /// The default non-MPLS BIFT-id of a set (draft-ietf-bier-non-mpls-bift-encoding): `BSL(4) | SD(8) | SI(8)`.
@@ -25,6 +25,46 @@ pub struct Bift {
     fbm: Vec<u64>,
     bift_ids: Vec<u32>,
     explicit: Option<std::collections::HashMap<u32, usize>>,
+    /// Isolation masks of the listed queues: `(iso_index[queue] * sets + set) * words + word`.
+    iso_masks: Vec<u64>,
+    /// Per queue id 0..=255: its mask block in `iso_masks`, if the config lists it.
+    iso_index: Vec<Option<usize>>,
+    host_queues: usize,
+}
+
+/// Most host transmit queues (the queue id is 8 bits).
+pub const MAX_HOST_QUEUES: usize = 256;
+
+/// The isolation mask a host frame's BitString is ANDed with (see [`Bift::queue_mask`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueueMask<'a> {
+    /// Isolation is off: the BitString is used as it is.
+    All,
+    /// The queue may reach nothing in this set.
+    Nothing,
+    /// The queue may reach these bit positions (`BSL/64` words, word 0 = positions 1..=64).
+    Words(&'a [u64]),
+}
+
+static ZERO_WORDS: [u64; MAX_WORDS] = [0; MAX_WORDS];
+
+impl<'a> QueueMask<'a> {
+    /// The mask as a BitString of length `bsl`.
+    pub fn to_bitstring(self, bsl: Bsl) -> BitString {
+        match self {
+            QueueMask::All => BitString::ones(bsl),
+            QueueMask::Nothing => BitString::zero(bsl),
+            QueueMask::Words(w) => BitString::from_words(bsl, w),
+        }
+    }
+    /// The words to AND with, `None` when isolation is off.
+    pub(crate) fn and_words(self) -> Option<&'a [u64]> {
+        match self {
+            QueueMask::All => None,
+            QueueMask::Nothing => Some(&ZERO_WORDS),
+            QueueMask::Words(w) => Some(w),
+        }
+    }
 }
 
 impl Bift {
@@ -61,6 +101,21 @@ impl Bift {
                 None,
             ),
         };
+        let mut iso_index = vec![None; MAX_HOST_QUEUES];
+        let mut iso_masks = vec![0u64; config.tx_queues.len() * sets * words];
+        for (k, q) in config.tx_queues.iter().enumerate() {
+            iso_index[usize::from(q.queue)] = Some(k);
+            for &id in &q.allow {
+                let Some(p) = bfr_position(id, config.bsl) else {
+                    continue;
+                };
+                if usize::from(p.si) >= sets {
+                    continue; // a set the table does not have: no frame can name it
+                }
+                let (w, bit) = ((usize::from(p.pos) - 1) / 64, (usize::from(p.pos) - 1) % 64);
+                iso_masks[(k * sets + usize::from(p.si)) * words + w] |= 1 << bit;
+            }
+        }
         Ok(Bift {
             config: config.clone(),
             sets,
@@ -68,6 +123,9 @@ impl Bift {
             fbm,
             bift_ids,
             explicit,
+            iso_masks,
+            iso_index,
+            host_queues: MAX_HOST_QUEUES,
         })
     }
 
@@ -123,6 +181,42 @@ impl Bift {
         &self.fbm[start..start + n]
     }
 
+    /// Whether tenant isolation is on (the config lists at least one `[[tx_queue]]`).
+    pub fn isolation(&self) -> bool {
+        !self.config.tx_queues.is_empty()
+    }
+
+    /// Number of host transmit queues of the device the table models (default [`MAX_HOST_QUEUES`]: every 8-bit
+    /// queue id exists). Frames from a queue id at or above it reach nothing.
+    pub fn host_queues(&self) -> usize {
+        self.host_queues
+    }
+
+    /// Sets the number of host transmit queues of the modelled device (at most [`MAX_HOST_QUEUES`]), so that the
+    /// model isolates frames from queue ids the device does not have, as the device does.
+    pub fn set_host_queues(&mut self, n: usize) {
+        self.host_queues = n.min(MAX_HOST_QUEUES);
+    }
+
+    /// The isolation mask of host queue `queue` in set `set` (`docs/forwarding.md`, rule 9): [`QueueMask::All`]
+    /// when isolation is off, [`QueueMask::Nothing`] for queues the config does not list, queue ids at or above
+    /// [`Bift::host_queues`] and sets the table does not have.
+    pub fn queue_mask(&self, queue: usize, set: usize) -> QueueMask<'_> {
+        if queue >= self.host_queues || set >= self.sets {
+            return QueueMask::Nothing;
+        }
+        if !self.isolation() {
+            return QueueMask::All;
+        }
+        match self.iso_index.get(queue).copied().flatten() {
+            None => QueueMask::Nothing,
+            Some(k) => {
+                let start = (k * self.sets + set) * self.words;
+                QueueMask::Words(&self.iso_masks[start..start + self.words])
+            }
+        }
+    }
+
     /// The F-BM of one target for one set and bucket.
     pub fn fbm(&self, set: usize, bucket: usize, target: usize) -> BitString {
         let row = self.row(set, bucket);
@@ -167,6 +261,7 @@ mod tests {
                 },
             ],
             exception: None,
+            tx_queues: Vec::new(),
         }
     }
 

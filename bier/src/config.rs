@@ -28,6 +28,17 @@
 //!
 //! Optional keys beyond the example: `bift_ids = [..]` (explicit BIFT-id per set, index = SI), `exception = "name"`
 //! (where non-BIER frames go), and per target `on_stall = "backpressure" | "drop"` (used by the hardware).
+//!
+//! Tenant isolation of the host transmit queues (optional):
+//!
+//! ```toml
+//! [[tx_queue]]              # frames a host transmit queue sends may only reach these BFR-ids
+//! queue = 0                 # 0..255 (the queue id the host ingress carries)
+//! allow = ["2-64", 70]      # BFR-ids: numbers, or strings with ranges and lists ("2-64, 70")
+//! ```
+//!
+//! Without any `[[tx_queue]]` isolation is off and every host queue may reach every BFR-id. With at least one, a
+//! queue that is not listed may reach none (`docs/forwarding.md`, rule 9).
 
 use core::fmt;
 use std::collections::HashMap;
@@ -164,6 +175,17 @@ pub struct Entry {
     pub loc: Option<Loc>,
 }
 
+/// The BFR-ids one host transmit queue may reach (`[[tx_queue]]`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TxQueue {
+    /// The queue id (the host ingress's `tuser`).
+    pub queue: u8,
+    /// BFR-ids the queue may reach (1..=65535; may name BFR-ids that no entry configures).
+    pub allow: Vec<u16>,
+    /// Where the section was written, for messages.
+    pub loc: Option<Loc>,
+}
+
 /// A validated BIFT configuration.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
@@ -181,6 +203,8 @@ pub struct Config {
     pub entries: Vec<Entry>,
     /// Where non-BIER frames go (index into `targets`).
     pub exception: Option<usize>,
+    /// Tenant isolation of host transmit queues; empty = isolation off (every queue may reach every BFR-id).
+    pub tx_queues: Vec<TxQueue>,
 }
 
 #[derive(Deserialize)]
@@ -195,6 +219,15 @@ struct RawConfig {
     target: Vec<Spanned<RawTarget>>,
     #[serde(default)]
     entry: Vec<Spanned<RawEntry>>,
+    #[serde(default)]
+    tx_queue: Vec<Spanned<RawTxQueue>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTxQueue {
+    queue: Spanned<i64>,
+    allow: Spanned<Vec<Spanned<IdList>>>,
 }
 
 #[derive(Deserialize)]
@@ -494,6 +527,43 @@ impl Config {
             }
             entries.push(Entry { bfr_ids, via, loc });
         }
+        let mut tx_queues: Vec<TxQueue> = Vec::new();
+        for q in &raw.tx_queue {
+            let loc = l.at(q.span());
+            let q = q.get_ref();
+            let queue = match u8::try_from(*q.queue.get_ref()) {
+                Ok(v) => v,
+                Err(_) => {
+                    return l.err(
+                        q.queue.span(),
+                        format!("queue = {} is out of range 0..255", q.queue.get_ref()),
+                    )
+                }
+            };
+            if let Some(prev) = tx_queues.iter().find(|p| p.queue == queue) {
+                let first = prev
+                    .loc
+                    .map_or(String::new(), |p| format!(" (first at line {})", p.line));
+                return l.err(
+                    q.queue.span(),
+                    format!("tx_queue {queue} is defined twice{first}"),
+                );
+            }
+            let mut allow = Vec::new();
+            for item in q.allow.get_ref() {
+                let ids = match item.get_ref() {
+                    IdList::Text(s) => parse_bfr_ids(s),
+                    IdList::One(v) => parse_id(&v.to_string()).map(|v| vec![v]),
+                };
+                match ids {
+                    Ok(v) => allow.extend(v),
+                    Err(m) => return l.err(item.span(), m),
+                }
+            }
+            allow.sort_unstable();
+            allow.dedup();
+            tx_queues.push(TxQueue { queue, allow, loc });
+        }
         let exception = match &raw.exception {
             None => None,
             Some(n) => match names.get(n.get_ref()) {
@@ -514,6 +584,7 @@ impl Config {
             targets,
             entries,
             exception,
+            tx_queues,
         })
     }
 
@@ -615,6 +686,18 @@ impl Config {
                         format!("BFR-id {id} is given twice ({place} and {first})"),
                     );
                 }
+            }
+        }
+        let mut queues = HashMap::new();
+        for q in &self.tx_queues {
+            if queues.insert(q.queue, ()).is_some() {
+                return err(q.loc, format!("tx_queue {} is defined twice", q.queue));
+            }
+            if q.allow.contains(&0) {
+                return err(
+                    q.loc,
+                    format!("tx_queue {}: BFR-id 0 is not valid", q.queue),
+                );
             }
         }
         let sets = self.sets();
@@ -758,6 +841,52 @@ via = ["gpu0"]
         assert_eq!(c.sets(), 2);
         let e = Config::from_toml(&text.replace("[100, 101]", "[100, 100]"), None).unwrap_err();
         assert!(e.message.contains("used by sets 0 and 1"), "{e}");
+    }
+
+    #[test]
+    fn tx_queues_parse_and_errors_name_the_place() {
+        let c = Config::from_toml(EXAMPLE, None).unwrap();
+        assert!(c.tx_queues.is_empty());
+        let text = format!(
+            "{EXAMPLE}\n[[tx_queue]]\nqueue = 3\nallow = [\"2-4\", 70, \"9, 11\", 3]\n\n[[tx_queue]]\nqueue = 0\nallow = []\n"
+        );
+        let c = Config::from_toml(&text, None).unwrap();
+        assert_eq!(c.tx_queues.len(), 2);
+        assert_eq!(c.tx_queues[0].queue, 3);
+        assert_eq!(c.tx_queues[0].allow, vec![2, 3, 4, 9, 11, 70]);
+        assert_eq!(c.tx_queues[1].queue, 0);
+        assert!(c.tx_queues[1].allow.is_empty());
+        // line and column of the first occurrence of `what` in `text`
+        let place = |text: &str, what: &str| {
+            let plain = what.replace('^', "");
+            let at = text.find(&plain).expect("marker in text") + what.find('^').unwrap_or(0);
+            let line = text[..at].matches('\n').count() + 1;
+            let col = at - text[..at].rfind('\n').map_or(0, |i| i + 1) + 1;
+            format!("x.toml:{line}:{col}:")
+        };
+        let bad = text.replace("queue = 3", "queue = 256");
+        let e = err_of(&bad);
+        assert!(e.starts_with(&place(&bad, "queue = ^256")), "{e}");
+        assert!(e.contains("out of range 0..255"), "{e}");
+        let bad = text.replace("queue = 0", "queue = 3");
+        let e = err_of(&bad);
+        assert!(e.contains("tx_queue 3 is defined twice"), "{e}");
+        let bad = text.replace("\"9, 11\"", "\"11-9\"");
+        let e = err_of(&bad);
+        assert!(e.starts_with(&place(&bad, "\"11-9\"")), "{e}");
+        assert!(e.contains("backwards"), "{e}");
+        let bad = text.replace(", 70,", ", 0,");
+        let e = err_of(&bad);
+        assert!(e.contains("BFR-id 0"), "{e}");
+        let bad = text.replace("allow = []", "allow = [\"gpu\"]");
+        let e = err_of(&bad);
+        assert!(e.starts_with(&place(&bad, "\"gpu\"")), "{e}");
+        let bad = text.replace("allow = []", "deny = []");
+        let e = err_of(&bad);
+        assert!(e.contains("deny"), "{e}");
+        let bad = text.replace("allow = []", "");
+        let e = err_of(&bad);
+        assert!(e.contains("allow"), "{e}");
     }
 
     #[test]

@@ -27,11 +27,13 @@ pub enum DropReason {
     TtlExpired = 6,
     /// BitString AND F-BM is zero for every target.
     NoMatchingBit = 7,
+    /// A host frame whose non-zero BitString its transmit queue's isolation mask clears completely.
+    Isolated = 8,
 }
 
 impl DropReason {
     /// Every reason, in counter order.
-    pub const ALL: [DropReason; 8] = [
+    pub const ALL: [DropReason; 9] = [
         DropReason::Oversize,
         DropReason::Truncated,
         DropReason::NotBier,
@@ -40,6 +42,7 @@ impl DropReason {
         DropReason::UnknownBiftId,
         DropReason::TtlExpired,
         DropReason::NoMatchingBit,
+        DropReason::Isolated,
     ];
 
     /// Stable snake-case name, as used in summaries and register documentation.
@@ -53,6 +56,7 @@ impl DropReason {
             DropReason::UnknownBiftId => "unknown_bift_id",
             DropReason::TtlExpired => "ttl_expired",
             DropReason::NoMatchingBit => "no_matching_bit",
+            DropReason::Isolated => "isolated",
         }
     }
 }
@@ -93,6 +97,17 @@ impl TargetSet {
     }
 }
 
+/// Where a frame entered the device.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Origin {
+    /// A network ingress: no isolation.
+    #[default]
+    Network,
+    /// The host ingress, from transmit queue `n` (the host stream's `tuser`): the BitString is ANDed with the
+    /// queue's isolation mask ([`Bift::queue_mask`]) before the lookup.
+    Host(usize),
+}
+
 /// What happens to a frame.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verdict {
@@ -111,6 +126,7 @@ pub struct Decision {
     offset: usize,
     set: usize,
     bucket: usize,
+    clipped: bool,
 }
 
 impl Default for Decision {
@@ -120,6 +136,7 @@ impl Default for Decision {
             offset: 0,
             set: 0,
             bucket: 0,
+            clipped: false,
         }
     }
 }
@@ -137,19 +154,45 @@ impl Decision {
     pub fn bucket(&self) -> usize {
         self.bucket
     }
+    /// Whether the last decision reached the lookup (rules 1..8 passed) and the isolation mask of its host queue
+    /// cleared at least one bit of the BitString. Always false for network frames.
+    pub fn clipped(&self) -> bool {
+        self.clipped
+    }
 }
 
-/// Reads a `W`-word BitString from its wire bytes into `bs` and returns, as bits, the targets whose
-/// `BitString AND F-BM` is non-zero (`row` is target-major: `W` words per target).
+/// What the isolation mask did to a BitString.
+#[derive(Debug, Clone, Copy, Default)]
+struct Masked {
+    /// The BitString (before the mask) is non-zero.
+    any: bool,
+    /// The mask cleared at least one bit.
+    clipped: bool,
+}
+
+/// Reads a `W`-word BitString from its wire bytes into `bs`, ANDs it with `mask` when given, and returns, as bits,
+/// the targets whose `BitString AND F-BM` is non-zero (`row` is target-major: `W` words per target).
 #[inline(always)]
 fn load_and<const W: usize>(
     bytes: &[u8],
     bs: &mut [u64; MAX_WORDS],
     row: &[u64],
     targets: usize,
+    mask: Option<&[u64]>,
+    masked: &mut Masked,
 ) -> u64 {
     for (i, chunk) in bytes.chunks_exact(8).take(W).enumerate() {
         bs[W - 1 - i] = u64::from_be_bytes(chunk.try_into().expect("8 bytes"));
+    }
+    if let Some(m) = mask {
+        let (mut any, mut clip) = (0u64, 0u64);
+        for k in 0..W {
+            any |= bs[k];
+            clip |= bs[k] & !m[k];
+            bs[k] &= m[k];
+        }
+        masked.any = any != 0;
+        masked.clipped = clip != 0;
     }
     let bs: &[u64; W] = bs[..W].try_into().expect("W words");
     let any = |f: &[u64]| -> u64 {
@@ -198,9 +241,17 @@ impl Bift {
         )
     }
 
-    /// Classifies a frame and finds the targets that get a copy. Allocates nothing.
+    /// Classifies a frame from a network ingress and finds the targets that get a copy. Allocates nothing.
     #[inline]
     pub fn decide(&self, frame: &[u8], d: &mut Decision) -> Verdict {
+        self.decide_from(frame, Origin::Network, d)
+    }
+
+    /// Classifies a frame that entered at `origin` and finds the targets that get a copy (host frames are subject
+    /// to their queue's isolation mask, rule 9 of `docs/forwarding.md`). Allocates nothing.
+    #[inline]
+    pub fn decide_from(&self, frame: &[u8], origin: Origin, d: &mut Decision) -> Verdict {
+        d.clipped = false;
         let len = frame.len();
         if len > MAX_FRAME {
             return Verdict::Drop(DropReason::Oversize);
@@ -241,15 +292,25 @@ impl Bift {
         let row = self.row(set, bucket);
         let t = self.targets().len();
         let bits = &h[HEADER_LEN..HEADER_LEN + bsl.bytes()];
-        let nonzero = match bsl.words() {
-            1 => load_and::<1>(bits, &mut d.bitstring, row, t),
-            2 => load_and::<2>(bits, &mut d.bitstring, row, t),
-            4 => load_and::<4>(bits, &mut d.bitstring, row, t),
-            8 => load_and::<8>(bits, &mut d.bitstring, row, t),
-            16 => load_and::<16>(bits, &mut d.bitstring, row, t),
-            32 => load_and::<32>(bits, &mut d.bitstring, row, t),
-            _ => load_and::<64>(bits, &mut d.bitstring, row, t),
+        let mask = match origin {
+            Origin::Network => None,
+            Origin::Host(q) => self.queue_mask(q, set).and_words(),
         };
+        let mut m = Masked::default();
+        let bs = &mut d.bitstring;
+        let nonzero = match bsl.words() {
+            1 => load_and::<1>(bits, bs, row, t, mask, &mut m),
+            2 => load_and::<2>(bits, bs, row, t, mask, &mut m),
+            4 => load_and::<4>(bits, bs, row, t, mask, &mut m),
+            8 => load_and::<8>(bits, bs, row, t, mask, &mut m),
+            16 => load_and::<16>(bits, bs, row, t, mask, &mut m),
+            32 => load_and::<32>(bits, bs, row, t, mask, &mut m),
+            _ => load_and::<64>(bits, bs, row, t, mask, &mut m),
+        };
+        d.clipped = m.clipped;
+        if mask.is_some() && m.any && bs[..bsl.words()].iter().all(|&w| w == 0) {
+            return Verdict::Drop(DropReason::Isolated);
+        }
         let ttl = h[3];
         let copies = if ttl > 1 {
             nonzero
@@ -265,7 +326,8 @@ impl Bift {
         }
     }
 
-    /// The mask (`BitString AND F-BM`) of target `t` for the frame last decided as [`Verdict::Forward`].
+    /// The mask (`BitString AND F-BM`, the BitString after isolation for host frames) of target `t` for the frame
+    /// last decided as [`Verdict::Forward`].
     pub fn mask(&self, d: &Decision, t: usize) -> BitString {
         let w = self.bsl().words();
         let mut m = BitString::from_words(self.bsl(), &d.bitstring[..w]);
@@ -311,11 +373,15 @@ pub struct Counters {
     /// Bytes out per target.
     pub tx_bytes: Vec<u64>,
     /// Frames that made no copy, per [`DropReason`] (index = reason as usize).
-    pub drops: [u64; 8],
+    pub drops: [u64; 9],
     /// Non-BIER frames sent to the exception target.
     pub exceptions: u64,
     /// Frames that made at least one copy.
     pub forwarded: u64,
+    /// Per host transmit queue: frames whose BitString the queue's isolation mask clipped (at least one bit cleared,
+    /// [`Decision::clipped`]); grows to the largest queue counted. Queues at or above [`Bift::host_queues`] are not
+    /// counted (the device has no counter for them).
+    pub iso_clipped: Vec<u64>,
 }
 
 impl Counters {
@@ -372,11 +438,24 @@ impl Forwarder {
         &self.counters
     }
 
-    /// Forwards one frame that arrived from `source`, calling `emit(target, copy)` once per copy in target order.
+    /// Forwards one frame that arrived from network source `source`, calling `emit(target, copy)` once per copy in
+    /// target order.
     pub fn process(
         &mut self,
         frame: &[u8],
         source: usize,
+        emit: impl FnMut(usize, &[u8]),
+    ) -> Verdict {
+        self.process_from(frame, source, Origin::Network, emit)
+    }
+
+    /// Forwards one frame that arrived from `source` (the counter index) at `origin` (a network ingress, or the host
+    /// ingress with its transmit queue), calling `emit(target, copy)` once per copy in target order.
+    pub fn process_from(
+        &mut self,
+        frame: &[u8],
+        source: usize,
+        origin: Origin,
         mut emit: impl FnMut(usize, &[u8]),
     ) -> Verdict {
         let c = &mut self.counters;
@@ -386,7 +465,15 @@ impl Forwarder {
         }
         c.rx_frames[source] += 1;
         c.rx_bytes[source] += frame.len() as u64;
-        let v = self.bift.decide(frame, &mut self.decision);
+        let v = self.bift.decide_from(frame, origin, &mut self.decision);
+        if let (Origin::Host(q), true) = (origin, self.decision.clipped) {
+            if q < self.bift.host_queues() {
+                if c.iso_clipped.len() <= q {
+                    c.iso_clipped.resize(q + 1, 0);
+                }
+                c.iso_clipped[q] += 1;
+            }
+        }
         match v {
             Verdict::Forward(set) => {
                 c.forwarded += 1;
@@ -407,5 +494,154 @@ impl Forwarder {
             Verdict::Drop(r) => c.drops[r as usize] += 1,
         }
         v
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bitstring::{BitString, Bsl};
+    use crate::config::{Config, Entry, Target, TxQueue};
+    use crate::wire::{build_frame, Repr};
+
+    /// BSL 64, two sets; p0 (port) reaches 1..=10 and 65..=70, h (local) 11..=20.
+    fn config(tx_queues: Vec<TxQueue>) -> Config {
+        let e = |ids: Vec<u16>, t| Entry {
+            bfr_ids: ids,
+            via: vec![t],
+            loc: None,
+        };
+        Config {
+            sub_domain: 0,
+            bsl: Bsl::B64,
+            ecmp_buckets: 1,
+            bift_ids: None,
+            targets: vec![Target::port("p0", 0), Target::local("h", 0)],
+            entries: vec![
+                e((1..=10).chain(65..=70).collect(), 0),
+                e((11..=20).collect(), 1),
+            ],
+            exception: None,
+            tx_queues,
+        }
+    }
+
+    fn frame(set: u32, bits: &[usize], ttl: u8) -> Vec<u8> {
+        let mut bs = BitString::zero(Bsl::B64);
+        for &b in bits {
+            bs.set(b, true);
+        }
+        let repr = Repr {
+            bift_id: 1 << 16 | set,
+            tc: 0,
+            s: true,
+            ttl,
+            entropy: 0,
+            oam: 0,
+            dscp: 0,
+            proto: 0,
+            bfir_id: 1,
+            bitstring: bs,
+        };
+        build_frame([2; 6], [4; 6], None, &repr, &[0; 30])
+    }
+
+    fn q(queue: u8, allow: &[u16]) -> TxQueue {
+        TxQueue {
+            queue,
+            allow: allow.to_vec(),
+            loc: None,
+        }
+    }
+
+    /// The copies (target, BitString positions) of a frame.
+    fn run(f: &mut Forwarder, frame: &[u8], origin: Origin) -> (Verdict, Vec<(usize, Vec<usize>)>) {
+        let mut out = Vec::new();
+        let v = f.process_from(frame, 0, origin, |t, c| {
+            let bs = BitString::from_bytes(Bsl::B64, &c[14 + 12..14 + 20]).unwrap();
+            out.push((t, bs.iter_ones().collect()));
+        });
+        (v, out)
+    }
+
+    fn c_iso_len(f: &Forwarder) -> usize {
+        f.counters().iso_clipped.len()
+    }
+
+    #[test]
+    fn isolation_off_changes_nothing() {
+        let bift = Bift::compile(&config(vec![])).unwrap();
+        assert!(!bift.isolation());
+        assert_eq!(bift.queue_mask(7, 0), crate::QueueMask::All);
+        let mut f = Forwarder::new(bift);
+        let fr = frame(0, &[1, 12, 40], 64);
+        let net = run(&mut f, &fr, Origin::Network);
+        let host = run(&mut f, &fr, Origin::Host(200));
+        assert_eq!(net, host);
+        assert_eq!(net.1, vec![(0, vec![1]), (1, vec![12])]);
+        assert!(f.counters().iso_clipped.is_empty());
+    }
+
+    #[test]
+    fn host_frames_are_masked_and_counted() {
+        // queue 0: 1..=5 and 11 of set 0, 65 of set 1; queue 1: nothing; queue 2 unlisted.
+        let mut bift =
+            Bift::compile(&config(vec![q(0, &[1, 2, 3, 4, 5, 11, 65]), q(1, &[])])).unwrap();
+        bift.set_host_queues(4);
+        let mut f = Forwarder::new(bift);
+        // partial: bits outside the mask are cleared, copies carry eff AND F-BM
+        let (v, c) = run(&mut f, &frame(0, &[1, 6, 11, 12], 64), Origin::Host(0));
+        assert_eq!(v, Verdict::Forward(TargetSet(0b11)));
+        assert_eq!(c, vec![(0, vec![1]), (1, vec![11])]);
+        // only bits outside the mask: isolated
+        let (v, c) = run(&mut f, &frame(0, &[6, 12], 64), Origin::Host(0));
+        assert_eq!((v, c.len()), (Verdict::Drop(DropReason::Isolated), 0));
+        // a target reachable only through masked bits gets no copy
+        let (v, c) = run(&mut f, &frame(0, &[2, 13], 64), Origin::Host(0));
+        assert_eq!(v, Verdict::Forward(TargetSet(0b01)));
+        assert_eq!(c, vec![(0, vec![2])]);
+        // set 1 uses its own mask row
+        let (v, c) = run(&mut f, &frame(1, &[1, 2], 64), Origin::Host(0));
+        assert_eq!(v, Verdict::Forward(TargetSet(0b01)));
+        assert_eq!(c, vec![(0, vec![1])]);
+        // within the mask: not clipped
+        let (v, _) = run(&mut f, &frame(0, &[3, 11], 64), Origin::Host(0));
+        assert_eq!(v, Verdict::Forward(TargetSet(0b11)));
+        // empty grant, unlisted queue and a queue the device does not have
+        for queue in [1, 2, 4, 255] {
+            let (v, _) = run(&mut f, &frame(0, &[1], 64), Origin::Host(queue));
+            assert_eq!(v, Verdict::Drop(DropReason::Isolated), "queue {queue}");
+        }
+        // TTL after isolation: the remaining port copy is suppressed
+        let (v, _) = run(&mut f, &frame(0, &[1, 12], 1), Origin::Host(0));
+        assert_eq!(v, Verdict::Drop(DropReason::TtlExpired));
+        // a zero BitString is not the mask's doing
+        let (v, _) = run(&mut f, &frame(0, &[], 64), Origin::Host(1));
+        assert_eq!(v, Verdict::Drop(DropReason::NoMatchingBit));
+        // an allowed bit that no F-BM has: no_matching_bit, not clipped
+        let (v, _) = run(&mut f, &frame(1, &[65 - 64], 64), Origin::Host(0));
+        assert_eq!(v, Verdict::Forward(TargetSet(0b01)));
+        let (v, _) = run(&mut f, &frame(0, &[4, 5], 64), Origin::Host(0));
+        assert_eq!(v, Verdict::Forward(TargetSet(0b01)));
+        let mut bift2 = Bift::compile(&config(vec![q(0, &[30])])).unwrap();
+        bift2.set_host_queues(1);
+        let mut f2 = Forwarder::new(bift2);
+        let (v, _) = run(&mut f2, &frame(0, &[30], 64), Origin::Host(0));
+        assert_eq!(v, Verdict::Drop(DropReason::NoMatchingBit));
+        assert_eq!(f2.counters().iso_clipped, Vec::<u64>::new());
+        // a disallowed bit alone: isolated
+        let (v, _) = run(&mut f, &frame(0, &[30], 64), Origin::Host(0));
+        assert_eq!(v, Verdict::Drop(DropReason::Isolated));
+        // network frames are never masked
+        let (v, _) = run(&mut f, &frame(0, &[6, 12], 64), Origin::Network);
+        assert_eq!(v, Verdict::Forward(TargetSet(0b11)));
+        let c = f.counters();
+        // clipped on q0: [1,6,11,12], [6,12], [2,13], set 1 [1,2], [1,12] with TTL 1, [30]; q1 and q2 once each;
+        // queues 4 and 255 do not exist on the device
+        assert_eq!(c_iso_len(&f), 3);
+        assert_eq!(c.iso_clipped, vec![6, 1, 1]);
+        assert_eq!(c.drops[DropReason::Isolated as usize], 6);
+        assert_eq!(DropReason::ALL[8], DropReason::Isolated);
+        assert_eq!(DropReason::Isolated.name(), "isolated");
     }
 }

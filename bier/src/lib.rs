@@ -18,7 +18,7 @@ pub mod gen;
 pub mod rfc8279;
 pub mod wire;
 
-pub use bift::Bift;
+pub use bift::{Bift, QueueMask};
 pub use bitstring::{BitString, Bsl};
-pub use config::{Config, ConfigError, Target, TargetKind};
-pub use forward::{Counters, Decision, DropReason, Forwarder, TargetSet, Verdict};
+pub use config::{Config, ConfigError, Target, TargetKind, TxQueue};
+pub use forward::{Counters, Decision, DropReason, Forwarder, Origin, TargetSet, Verdict};

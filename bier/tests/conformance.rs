@@ -876,7 +876,7 @@ fn generator_mixed_stream_counters() {
         };
         let mut gen = Generator::new(&bift, spec).unwrap();
         let mut f = Forwarder::new(bift.clone());
-        let mut tally = [0u64; 8];
+        let mut tally = [0u64; 9];
         let (mut fwd, mut exc, mut copies_total) = (0u64, 0u64, 0u64);
         let mut kinds = BTreeSet::new();
         let mut tagged = 0;

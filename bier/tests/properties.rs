@@ -75,6 +75,7 @@ fn random_config(bsl: Bsl, targets: usize, sets: usize, log_buckets: u32, seed: 
         targets,
         entries,
         exception: None,
+        tx_queues: Vec::new(),
     };
     if rng.random_bool(0.4) {
         let mut ids = BTreeSet::new();

@@ -29,7 +29,7 @@ pub enum ProgramError {
     Device(String),
 }
 
-/// Checks that `bift` fits a build: BSL, sets, ECMP buckets and targets.
+/// Checks that `bift` fits a build: BSL, sets, ECMP buckets, targets and the transmit queues `[[tx_queue]]` names.
 pub fn check_fits(bift: &Bift, p: &DataplaneParams) -> Result<(), ProgramError> {
     let mut why = Vec::new();
     if bift.bsl().bits() > p.max_bsl {
@@ -50,6 +50,17 @@ pub fn check_fits(bift: &Bift, p: &DataplaneParams) -> Result<(), ProgramError> 
             "{} targets > the build's {}",
             bift.targets().len(),
             p.targets
+        ));
+    }
+    if let Some(q) = bift
+        .config()
+        .tx_queues
+        .iter()
+        .find(|q| usize::from(q.queue) >= p.host_queues)
+    {
+        why.push(format!(
+            "tx_queue {} >= the build's {} host queues",
+            q.queue, p.host_queues
         ));
     }
     if why.is_empty() {
@@ -76,8 +87,10 @@ fn poll_clear(
     )))
 }
 
-/// Writes `bift` into the shadow bank (settings, set slots, every reachable F-BM row; unused hardware targets get
-/// zero F-BMs) without committing. Staging words already holding the right value are not written again.
+/// Writes `bift` into the shadow bank (settings, set slots, every reachable F-BM row, unused hardware targets get
+/// zero F-BMs; the isolation-mask rows of every hardware transmit queue and set slot: all ones when isolation is off,
+/// the queue's grant when on, zero for slots the table does not use) without committing. Staging words already
+/// holding the right value are not written again.
 pub fn write_shadow(
     bus: &mut dyn RegisterBus,
     bift: &Bift,
@@ -155,6 +168,34 @@ pub fn write_shadow(
                         "F-BM row write (target {t}, row {row}) was rejected"
                     )));
                 }
+            }
+        }
+    }
+    for queue in 0..p.host_queues {
+        for slot in 0..p.sets {
+            let words = if slot < bift.sets() {
+                let mask = bift.queue_mask(queue, slot).to_bitstring(bift.bsl());
+                let ones: Vec<usize> = mask.iter_ones().collect();
+                regmap::fbm_to_words(p, bits, &ones)
+            } else {
+                vec![0; nwords]
+            };
+            for (w, &v) in words.iter().enumerate() {
+                if staging[w] != Some(v) {
+                    bus.write(regmap::staging_reg(w), v)?;
+                    staging[w] = Some(v);
+                }
+            }
+            let row = regmap::mask_row(p, queue, slot);
+            bus.write(
+                regmap::BIFT_ROW_CMD,
+                regmap::mask_row_cmd(regmap::ROW_OP_WRITE, row, false),
+            )?;
+            let v = poll_clear(bus, regmap::BIFT_ROW_CMD, 1, "mask row write")?;
+            if v & 2 != 0 {
+                return Err(ProgramError::Device(format!(
+                    "isolation-mask row write (queue {queue}, slot {slot}) was rejected"
+                )));
             }
         }
     }

@@ -149,16 +149,20 @@ impl Engine for RtlEngine {
 
     fn counters(&mut self) -> Result<Counters, EngineError> {
         let c = self.dp.read_counters().map_err(err)?;
-        let mut drops = [0u64; 8];
-        drops.copy_from_slice(&c.drops);
+        // The model's per-queue counts grow to the largest queue counted.
+        let mut iso_clipped = c.iso_clipped;
+        while iso_clipped.last() == Some(&0) {
+            iso_clipped.pop();
+        }
         Ok(Counters {
             rx_frames: c.rx_frames,
             rx_bytes: c.rx_bytes,
             tx_frames: c.tx_frames[..self.targets].to_vec(),
             tx_bytes: c.tx_bytes[..self.targets].to_vec(),
-            drops,
+            drops: c.drops,
             exceptions: c.exceptions,
             forwarded: c.forwarded,
+            iso_clipped,
         })
     }
 }

@@ -118,7 +118,8 @@ impl NicParams {
 /// Complete Verilog of the data plane for a build; the top module is `biernic_dataplane`.
 ///
 /// Supported width combinations: (`data_bytes`, `max_bsl`) = (64, 1024), (64, 2048) or
-/// (64, 4096) with `sets * buckets` = 64, and (8, 256) with `sets * buckets` = 8 (the
+/// (64, 4096) with `sets * buckets` = 64 and `host_queues * sets` = 128, and (8, 256) with
+/// `sets * buckets` = 8 and `host_queues * sets` = 8 (the
 /// [`DataplaneParams::wide`], [`DataplaneParams::wide_bsl2048`],
 /// [`DataplaneParams::wide_bsl4096`] and [`DataplaneParams::narrow`] builds); targets (<= 16)
 /// and network ingresses (<= 15) are free. Panics on other combinations (widths are Rust const generics in RustHDL).

@@ -96,9 +96,11 @@ pub const BIFT_LOG2_BUCKETS: u16 = BIFT_BASE + 0x10;
 pub const BIFT_EXCEPTION: u16 = BIFT_BASE + 0x14;
 /// F-BM row command (write). Bits 31:30 = op ([`ROW_OP_WRITE`] copies the staging row into
 /// the shadow bank, [`ROW_OP_READ`] copies a row into the staging row), bit 29 = read from the
-/// active bank instead of the shadow bank (read op only), bits 23:16 = target, bits 15:0 = row
-/// (`set * buckets + bucket`, with the build's `buckets`). Read: bit 0 = command busy,
-/// bit 1 = the last command was rejected (out of range).
+/// active bank instead of the shadow bank (read op only), bit 28 ([`ROW_CMD_MASK_BIT`]) = the
+/// row is an isolation-mask row instead of an F-BM row, bits 23:16 = target (ignored for mask
+/// rows), bits 15:0 = row (F-BM: `set * buckets + bucket`, with the build's `buckets`; mask:
+/// `queue * sets + slot`, see [`mask_row`]). Read: bit 0 = command busy, bit 1 = the last
+/// command was rejected (out of range).
 pub const BIFT_ROW_CMD: u16 = BIFT_BASE + 0x18;
 /// [`BIFT_ROW_CMD`] op: staging row -> F-BM row of the shadow bank.
 pub const ROW_OP_WRITE: u32 = 1;
@@ -108,6 +110,11 @@ pub const ROW_OP_READ: u32 = 2;
 pub const ROW_CMD_OP_SHIFT: u32 = 30;
 /// Bit of [`BIFT_ROW_CMD`] that selects the active bank for a read.
 pub const ROW_CMD_ACTIVE_BIT: u32 = 29;
+/// Bit of [`BIFT_ROW_CMD`] that selects the isolation-mask RAM instead of an F-BM: row
+/// `queue * sets + slot` holds the BitString positions host transmit queue `queue` may reach
+/// through set slot `slot` (same staging-word byte order as F-BM rows, [`fbm_to_words`]).
+/// Mask rows are banked like the F-BMs and read as 0 after reset (deny all).
+pub const ROW_CMD_MASK_BIT: u32 = 28;
 /// Bit position of the target field in [`BIFT_ROW_CMD`].
 pub const ROW_CMD_TARGET_SHIFT: u32 = 16;
 /// Staging row: word `w` (0..max_bsl/32) at `BIFT_STAGING + 4*w` (RW); at most 128 words
@@ -177,11 +184,13 @@ pub enum DropReason {
     TtlExpired,
     /// No target's F-BM intersects the BitString.
     NoMatchingBit,
+    /// A host frame's non-zero BitString was cleared completely by its queue's isolation mask.
+    Isolated,
 }
 
 impl DropReason {
     /// All reasons in counter order.
-    pub const ALL: [DropReason; 8] = [
+    pub const ALL: [DropReason; 9] = [
         DropReason::Oversize,
         DropReason::Truncated,
         DropReason::NotBier,
@@ -190,6 +199,7 @@ impl DropReason {
         DropReason::UnknownBiftId,
         DropReason::TtlExpired,
         DropReason::NoMatchingBit,
+        DropReason::Isolated,
     ];
     /// Snake-case name as in docs/forwarding.md.
     pub fn name(self) -> &'static str {
@@ -202,9 +212,10 @@ impl DropReason {
             DropReason::UnknownBiftId => "unknown_bift_id",
             DropReason::TtlExpired => "ttl_expired",
             DropReason::NoMatchingBit => "no_matching_bit",
+            DropReason::Isolated => "isolated",
         }
     }
-    /// Index 0..8 in counter order.
+    /// Index 0..9 in counter order.
     pub fn index(self) -> usize {
         DropReason::ALL.iter().position(|r| *r == self).unwrap_or(0)
     }
@@ -229,6 +240,9 @@ pub enum Counter {
     Forwarded,
     /// Copies dropped because target `t` is in drop mode and its FIFO was full.
     StallDrops(usize),
+    /// Host frames from transmit queue `q` whose BitString the queue's isolation mask clipped
+    /// (at least one bit cleared), `q < host_queues`.
+    IsoClipped(usize),
 }
 
 /// Number of sources (network ingresses + host).
@@ -238,7 +252,7 @@ pub fn sources(p: &DataplaneParams) -> usize {
 
 /// Number of counters of a build.
 pub fn counter_count(p: &DataplaneParams) -> usize {
-    2 * sources(p) + 3 * p.targets + DropReason::ALL.len() + 2
+    2 * sources(p) + 3 * p.targets + DropReason::ALL.len() + 2 + p.host_queues
 }
 
 /// The counters of a build in index order.
@@ -253,6 +267,7 @@ pub fn counters(p: &DataplaneParams) -> Vec<Counter> {
     v.push(Counter::Exceptions);
     v.push(Counter::Forwarded);
     v.extend((0..p.targets).map(Counter::StallDrops));
+    v.extend((0..p.host_queues).map(Counter::IsoClipped));
     v
 }
 
@@ -276,6 +291,7 @@ impl Counter {
             Counter::Exceptions => "exceptions".into(),
             Counter::Forwarded => "forwarded".into(),
             Counter::StallDrops(i) => format!("stall_drops[{i}]"),
+            Counter::IsoClipped(q) => format!("iso_clipped[{q}]"),
         }
     }
 }
@@ -301,6 +317,22 @@ pub fn row_cmd(op: u32, target: usize, row: usize, from_active: bool) -> u32 {
         | (u32::from(from_active) << ROW_CMD_ACTIVE_BIT)
         | (((target as u32) & 0xFF) << ROW_CMD_TARGET_SHIFT)
         | ((row as u32) & 0xFFFF)
+}
+
+/// Value of [`BIFT_ROW_CMD`] for `op` on isolation-mask row `row` ([`mask_row`]; `from_active`
+/// only for reads).
+pub fn mask_row_cmd(op: u32, row: usize, from_active: bool) -> u32 {
+    row_cmd(op, 0, row, from_active) | (1 << ROW_CMD_MASK_BIT)
+}
+
+/// Number of isolation-mask rows per bank: `host_queues * sets`.
+pub fn mask_rows(p: &DataplaneParams) -> usize {
+    p.host_queues * p.sets
+}
+
+/// Isolation-mask row of host transmit queue `queue` and set slot `slot`: `queue * sets + slot`.
+pub fn mask_row(p: &DataplaneParams, queue: usize, slot: usize) -> usize {
+    queue * p.sets + slot
 }
 
 /// BSL code for a BitString length in bits (64 -> 1 ... 4096 -> 7), `None` if invalid.
@@ -508,7 +540,7 @@ pub fn registers(p: &DataplaneParams) -> Vec<RegInfo> {
                     "RW",
                     "shadow bank exception target: bit31 enable, bits7:0 target".into(),
                 );
-                r(BIFT_ROW_CMD, "BIFT_ROW_CMD".into(), "RW", "F-BM row command: bits31:30 op (1 write, 2 read), bit29 read active bank, bits23:16 target, bits15:0 row; read: bit1 last command rejected".into());
+                r(BIFT_ROW_CMD, "BIFT_ROW_CMD".into(), "RW", format!("row command: bits31:30 op (1 write, 2 read), bit29 read active bank, bit28 isolation-mask row (row = queue*{}+slot < {}) instead of F-BM, bits23:16 target, bits15:0 row; read: bit1 last command rejected", p.sets, mask_rows(p)));
                 for w in 0..staging_words(p) {
                     r(
                         staging_reg(w),
@@ -590,8 +622,8 @@ pub fn registers(p: &DataplaneParams) -> Vec<RegInfo> {
 pub fn markdown(p: &DataplaneParams) -> String {
     let mut s = String::new();
     s.push_str(&format!(
-        "# biernic_dataplane register map ({} B data, max BSL {}, {} targets, {}+1 ingresses, {} sets x {} buckets)\n\n",
-        p.data_bytes, p.max_bsl, p.targets, p.net_ingress, p.sets, p.buckets
+        "# biernic_dataplane register map ({} B data, max BSL {}, {} targets, {}+1 ingresses, {} sets x {} buckets, {} host queues)\n\n",
+        p.data_bytes, p.max_bsl, p.targets, p.net_ingress, p.sets, p.buckets, p.host_queues
     ));
     s.push_str(
         "AXI4-Lite, 32-bit data, 16-bit byte addresses. Blocks start with TYPE, VERSION, NEXT (offset of the next \
@@ -601,6 +633,10 @@ block, 0 = last). BIFT registers address the shadow bank; CTRL_COMMIT swaps bank
         "## Protocols\n\n\
 - **Write an F-BM row**: write the staging words `BIFT_STAGING[0..]` (wire byte order, see `regmap::fbm_to_words`; \
 write the bank's BSL code first), then write `BIFT_ROW_CMD = 1<<30 | target<<16 | (set*buckets+bucket)`.\n\
+- **Write an isolation-mask row**: as an F-BM row, with `BIFT_ROW_CMD = 1<<30 | 1<<28 | (queue*sets+slot)` \
+(the target field is ignored). Host frames from transmit queue `queue` (`s_axis_host_tuser`) that hit set slot `slot` \
+forward with `BitString AND mask` (docs/forwarding.md rule 9); mask rows read as 0 (deny all) after reset, queues \
+`>= host_queues` always have an all-zero mask.\n\
 - **Read an F-BM row**: write `BIFT_ROW_CMD = 2<<30 | [1<<29 for the active bank] | target<<16 | row` (the write \
 response comes once the row is in the staging words; `BIFT_ROW_CMD` bit 0 reads 1 while busy), then read the staging words.\n\
 - **Errors**: out-of-range values, partial-word writes (`wstrb != 0xF`), BIFT writes while a swap drains and a commit \
@@ -626,6 +662,12 @@ mod tests {
     #[test]
     fn fbm_roundtrip() {
         let p = DataplaneParams::narrow();
+        assert_eq!(
+            mask_row_cmd(ROW_OP_READ, 5, true),
+            2 << 30 | 1 << 29 | 1 << 28 | 5
+        );
+        assert_eq!(mask_row(&p, 1, 3), 7);
+        assert_eq!(mask_rows(&p), 8);
         let pos = vec![1, 2, 9, 64, 200, 256];
         let w = fbm_to_words(&p, 256, &pos);
         assert_eq!(words_to_fbm(256, &w), pos);

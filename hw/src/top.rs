@@ -73,7 +73,7 @@ fn port_decls(p: &DataplaneParams) -> String {
 /// `p` (see [`Dataplane`]): `HW = 160 + BW`, `HRW` = the whole beats covering `240 + BW` bits
 /// (a tagged header with a full BitString), `FW = DW + KW + 1`, `RA = 1 + log2(rows)`,
 /// `NCH = BW / 64`, `EN = log2(egress FIFO beats)`, `FBN = EN + 1` (two maximum frames),
-/// `*1 = +1`.
+/// `*1 = +1`, `MA = 1 + log2(host_queues * sets)` (isolation-mask rows).
 #[allow(clippy::too_many_arguments)]
 fn check_widths(
     p: &DataplaneParams,
@@ -87,6 +87,7 @@ fn check_widths(
     nch: usize,
     fbn: usize,
     en: usize,
+    ma: usize,
 ) {
     let en_p = crate::regmap::egress_fifo_beats(p).trailing_zeros() as usize;
     let rows = p.sets * p.buckets;
@@ -101,9 +102,12 @@ fn check_widths(
         p.max_bsl / 64,
         en_p + 1,
         en_p,
+        1 + crate::regmap::mask_rows(p)
+            .next_power_of_two()
+            .trailing_zeros() as usize,
     );
     assert_eq!(
-        (dw, kw, bw, hw, hrw, fw, ra, nch, fbn, en),
+        (dw, kw, bw, hw, hrw, fw, ra, nch, fbn, en, ma),
         want,
         "biernic-hw: const generics do not match {p:?}"
     );
@@ -112,34 +116,38 @@ fn check_widths(
 fn core_verilog(p: &DataplaneParams) -> String {
     let rows = p.sets * p.buckets;
     let ra = 1 + rows.next_power_of_two().trailing_zeros() as usize;
-    match (p.data_bytes, p.max_bsl, ra) {
-        (64, 1024, 7) => {
-            check_widths(p, 512, 64, 1024, 1184, 1536, 577, 7, 16, 9, 8);
-            let mut d: Dataplane<512, 64, 1024, 1184, 1536, 577, 7, 16, 9, 10, 8, 9> = Dataplane::new(p);
+    let ma = 1 + crate::regmap::mask_rows(p)
+        .next_power_of_two()
+        .trailing_zeros() as usize;
+    match (p.data_bytes, p.max_bsl, ra, ma) {
+        (64, 1024, 7, 8) => {
+            check_widths(p, 512, 64, 1024, 1184, 1536, 577, 7, 16, 9, 8, 8);
+            let mut d: Dataplane<512, 64, 1024, 1184, 1536, 577, 7, 16, 9, 10, 8, 9, 8> = Dataplane::new(p);
             d.connect_all();
             generate_verilog(&d)
         }
-        (64, 2048, 7) => {
-            check_widths(p, 512, 64, 2048, 2208, 2560, 577, 7, 32, 9, 8);
-            let mut d: Dataplane<512, 64, 2048, 2208, 2560, 577, 7, 32, 9, 10, 8, 9> = Dataplane::new(p);
+        (64, 2048, 7, 8) => {
+            check_widths(p, 512, 64, 2048, 2208, 2560, 577, 7, 32, 9, 8, 8);
+            let mut d: Dataplane<512, 64, 2048, 2208, 2560, 577, 7, 32, 9, 10, 8, 9, 8> = Dataplane::new(p);
             d.connect_all();
             generate_verilog(&d)
         }
-        (64, 4096, 7) => {
-            check_widths(p, 512, 64, 4096, 4256, 4608, 577, 7, 64, 9, 8);
-            let mut d: Dataplane<512, 64, 4096, 4256, 4608, 577, 7, 64, 9, 10, 8, 9> = Dataplane::new(p);
+        (64, 4096, 7, 8) => {
+            check_widths(p, 512, 64, 4096, 4256, 4608, 577, 7, 64, 9, 8, 8);
+            let mut d: Dataplane<512, 64, 4096, 4256, 4608, 577, 7, 64, 9, 10, 8, 9, 8> = Dataplane::new(p);
             d.connect_all();
             generate_verilog(&d)
         }
-        (8, 256, 4) => {
-            check_widths(p, 64, 8, 256, 416, 512, 73, 4, 4, 12, 11);
-            let mut d: Dataplane<64, 8, 256, 416, 512, 73, 4, 4, 12, 13, 11, 12> = Dataplane::new(p);
+        (8, 256, 4, 4) => {
+            check_widths(p, 64, 8, 256, 416, 512, 73, 4, 4, 12, 11, 4);
+            let mut d: Dataplane<64, 8, 256, 416, 512, 73, 4, 4, 12, 13, 11, 12, 4> = Dataplane::new(p);
             d.connect_all();
             generate_verilog(&d)
         }
         _ => panic!(
-            "biernic-hw: unsupported build {p:?}: widths (data_bytes, max_bsl, sets*buckets) must be \
-             (64, 1024, 64), (64, 2048, 64), (64, 4096, 64) or (8, 256, 8)"
+            "biernic-hw: unsupported build {p:?}: widths (data_bytes, max_bsl, sets*buckets, \
+             host_queues*sets) must be (64, 1024, 64, 128), (64, 2048, 64, 128), (64, 4096, 64, 128) \
+             or (8, 256, 8, 8)"
         ),
     }
 }
@@ -166,8 +174,11 @@ fn rename_core(v: &str) -> String {
 /// Complete Verilog: the renamed core plus the `biernic_dataplane` wrapper.
 pub(crate) fn verilog(p: &DataplaneParams) -> String {
     let core = rename_core(&core_verilog(p));
-    let mut conns: Vec<(String, String)> =
-        vec![("clock".into(), "clk".into()), ("rst".into(), "rst".into())];
+    let mut conns: Vec<(String, String)> = vec![
+        ("clock".into(), "clk".into()),
+        ("rst".into(), "rst".into()),
+        ("host_user".into(), "s_axis_host_tuser".into()),
+    ];
     let n_in = p.net_ingress + 1;
     for i in 0..n_in {
         let pre = if i == p.net_ingress {
@@ -210,8 +221,9 @@ pub(crate) fn verilog(p: &DataplaneParams) -> String {
         "module biernic_dataplane (\n{}\n);\n",
         port_decls(p)
     ));
-    s.push_str("// s_axis_host_tuser (transmit queue id) and s_axil_wstrb are not used yet.\n");
-    s.push_str("/* verilator lint_off UNUSEDSIGNAL */\nwire unused_tuser = ^s_axis_host_tuser;\n/* verilator lint_on UNUSEDSIGNAL */\n");
+    s.push_str(
+        "// s_axis_host_tuser: transmit queue id of the host frame, constant for the frame.\n",
+    );
     s.push_str("biernic_core core (\n");
     s.push_str(
         &conns

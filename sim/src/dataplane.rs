@@ -30,13 +30,16 @@ pub struct Counters {
     /// `tx_bytes[t]`.
     pub tx_bytes: Vec<u64>,
     /// `drops[reason]`, indexed by [`DropReason::index`].
-    pub drops: [u64; 8],
+    pub drops: [u64; 9],
     /// Non-BIER frames sent to the exception target.
     pub exceptions: u64,
     /// Frames forwarded.
     pub forwarded: u64,
     /// `stall_drops[t]`.
     pub stall_drops: Vec<u64>,
+    /// `iso_clipped[q]`: host frames from transmit queue `q` whose BitString the queue's
+    /// isolation mask clipped.
+    pub iso_clipped: Vec<u64>,
 }
 
 impl Counters {
@@ -531,6 +534,7 @@ impl Dataplane {
             tx_frames: vec![0; p.targets],
             tx_bytes: vec![0; p.targets],
             stall_drops: vec![0; p.targets],
+            iso_clipped: vec![0; p.host_queues],
             ..Counters::default()
         };
         for k in regmap::counters(&p) {
@@ -544,6 +548,7 @@ impl Dataplane {
                 Counter::Exceptions => c.exceptions = v,
                 Counter::Forwarded => c.forwarded = v,
                 Counter::StallDrops(i) => c.stall_drops[i] = v,
+                Counter::IsoClipped(q) => c.iso_clipped[q] = v,
             }
         }
         Ok(c)
@@ -613,6 +618,59 @@ impl Dataplane {
     ) -> Result<Vec<u32>, SimError> {
         let p = self.params()?;
         self.row_cmd(regmap::row_cmd(regmap::ROW_OP_READ, target, row, active))?;
+        (0..regmap::staging_words(&p))
+            .map(|w| self.axil_read(regmap::staging_reg(w)))
+            .collect()
+    }
+
+    /// Writes the isolation mask of host transmit queue `queue` for set slot `slot` into the
+    /// shadow bank (staging words as for F-BM rows, then a [`regmap::BIFT_ROW_CMD`] write with
+    /// [`regmap::ROW_CMD_MASK_BIT`]); missing words are written as 0. The device rejects rows
+    /// beyond `host_queues * sets` ([`SimError::Rejected`]).
+    pub fn write_mask_row(
+        &mut self,
+        queue: usize,
+        slot: usize,
+        words: &[u32],
+    ) -> Result<(), SimError> {
+        let p = self.params()?;
+        let n = regmap::staging_words(&p);
+        if words.len() > n {
+            return Err(SimError::InvalidArgument(format!(
+                "{} staging words, the build has {n}",
+                words.len()
+            )));
+        }
+        if slot >= p.sets {
+            return Err(SimError::InvalidArgument(format!(
+                "set slot {slot} does not exist ({} in this build)",
+                p.sets
+            )));
+        }
+        for w in 0..n {
+            self.axil_write(regmap::staging_reg(w), words.get(w).copied().unwrap_or(0))?;
+        }
+        let row = regmap::mask_row(&p, queue, slot);
+        self.row_cmd(regmap::mask_row_cmd(regmap::ROW_OP_WRITE, row, false))
+    }
+
+    /// Reads the isolation mask of `queue` and set slot `slot` (of the active bank if `active`,
+    /// else the shadow bank) as staging words.
+    pub fn read_mask_row(
+        &mut self,
+        queue: usize,
+        slot: usize,
+        active: bool,
+    ) -> Result<Vec<u32>, SimError> {
+        let p = self.params()?;
+        if slot >= p.sets {
+            return Err(SimError::InvalidArgument(format!(
+                "set slot {slot} does not exist ({} in this build)",
+                p.sets
+            )));
+        }
+        let row = regmap::mask_row(&p, queue, slot);
+        self.row_cmd(regmap::mask_row_cmd(regmap::ROW_OP_READ, row, active))?;
         (0..regmap::staging_words(&p))
             .map(|w| self.axil_read(regmap::staging_reg(w)))
             .collect()

@@ -234,3 +234,33 @@ impl Drop for RawModel {
         unsafe { (self.vt.free)(self.ptr.as_ptr()) }
     }
 }
+model_vtable!(
+    NIC_WIDE,
+    biernic_sim_Vnicw_port_count,
+    biernic_sim_Vnicw_new,
+    biernic_sim_Vnicw_free,
+    biernic_sim_Vnicw_eval,
+    biernic_sim_Vnicw_error,
+    biernic_sim_Vnicw_set_words,
+    biernic_sim_Vnicw_get_words,
+    biernic_sim_Vnicw_set_u64,
+    biernic_sim_Vnicw_get_u64,
+    biernic_sim_Vnicw_trace_open,
+    biernic_sim_Vnicw_trace_dump,
+    biernic_sim_Vnicw_trace_close
+);
+model_vtable!(
+    NIC_NARROW,
+    biernic_sim_Vnicn_port_count,
+    biernic_sim_Vnicn_new,
+    biernic_sim_Vnicn_free,
+    biernic_sim_Vnicn_eval,
+    biernic_sim_Vnicn_error,
+    biernic_sim_Vnicn_set_words,
+    biernic_sim_Vnicn_get_words,
+    biernic_sim_Vnicn_set_u64,
+    biernic_sim_Vnicn_get_u64,
+    biernic_sim_Vnicn_trace_open,
+    biernic_sim_Vnicn_trace_dump,
+    biernic_sim_Vnicn_trace_close
+);

@@ -19,11 +19,18 @@ pub enum Build {
     /// 0x8 (accepted beats), 0xFF0 (SLVERR), 0xFF4 (a write executes `$stop`) and none at
     /// >= 0x8000 (never answers).
     Loopback,
+    /// `NicParams::wide()`: the NIC core `biernic_nic` (data plane + DMA engine), 64-byte data,
+    /// 2 ports, 8 transmit and 8 receive queues.
+    NicWide,
+    /// `NicParams::narrow()`: the NIC core with the narrow data plane, 2 ports, 2 + 2 queues.
+    NicNarrow,
 }
 
 impl Build {
-    /// All builds.
+    /// The data-plane builds and the loopback fixture (top `biernic_dataplane`).
     pub const ALL: [Build; 3] = [Build::Wide, Build::Narrow, Build::Loopback];
+    /// The NIC builds (top `biernic_nic`).
+    pub const NIC: [Build; 2] = [Build::NicWide, Build::NicNarrow];
 
     /// The ports of this build's top module, in Verilog order.
     pub fn ports(self) -> &'static [PortInfo] {
@@ -31,6 +38,8 @@ impl Build {
             Build::Wide => ports::WIDE_PORTS,
             Build::Narrow => ports::NARROW_PORTS,
             Build::Loopback => ports::LOOPBACK_PORTS,
+            Build::NicWide => ports::NIC_WIDE_PORTS,
+            Build::NicNarrow => ports::NIC_NARROW_PORTS,
         }
     }
 
@@ -40,6 +49,17 @@ impl Build {
             Build::Wide => Some(biernic_hw::DataplaneParams::wide()),
             Build::Narrow => Some(biernic_hw::DataplaneParams::narrow()),
             Build::Loopback => None,
+            Build::NicWide => Some(biernic_hw::NicParams::wide().dp),
+            Build::NicNarrow => Some(biernic_hw::NicParams::narrow().dp),
+        }
+    }
+
+    /// The NIC parameters of a NIC build.
+    pub fn nic_params(self) -> Option<biernic_hw::NicParams> {
+        match self {
+            Build::NicWide => Some(biernic_hw::NicParams::wide()),
+            Build::NicNarrow => Some(biernic_hw::NicParams::narrow()),
+            _ => None,
         }
     }
 
@@ -48,6 +68,8 @@ impl Build {
             Build::Wide => &ffi::WIDE,
             Build::Narrow => &ffi::NARROW,
             Build::Loopback => &ffi::LOOPBACK,
+            Build::NicWide => &ffi::NIC_WIDE,
+            Build::NicNarrow => &ffi::NIC_NARROW,
         }
     }
 }
@@ -209,6 +231,24 @@ impl Model {
             axil_jitter: 0.0,
             axil_ops: 0,
         };
+        if random_init.is_some() {
+            // Verilator's random reset also randomizes the top-level inputs: start them at 0 as
+            // documented (a random AXI4-Lite `awvalid`/`wvalid` would be a spurious write).
+            for (i, info) in ports.iter().enumerate() {
+                if info.dir == PortDir::Input {
+                    let zero = vec![0u32; info.words()];
+                    m.raw.set_words(i as u32, &zero).map_err(|e| {
+                        Self::shim_err(
+                            PortId {
+                                idx: i as u32,
+                                info,
+                            },
+                            e,
+                        )
+                    })?;
+                }
+            }
+        }
         m.eval()?;
         Ok(m)
     }

@@ -91,10 +91,22 @@ fn reset_from_a_random_state() {
                 tx_frames: vec![0; p.targets],
                 tx_bytes: vec![0; p.targets],
                 stall_drops: vec![0; p.targets],
+                iso_clipped: vec![0; p.host_queues],
                 ..Default::default()
             },
             "{build:?} seed {seed}: counters after reset"
         );
+        // isolation-mask rows read as 0 (deny all) after reset, in both banks
+        let zero = vec![0u32; regmap::staging_words(&p)];
+        for (q, slot) in [(0, 0), (p.host_queues - 1, p.sets - 1)] {
+            for active in [false, true] {
+                assert_eq!(
+                    dp.read_mask_row(q, slot, active).unwrap(),
+                    zero,
+                    "{build:?} seed {seed}: mask row ({q}, {slot}) active {active}"
+                );
+            }
+        }
         let out = dp
             .process([(Ingress::Net(0), ipv4_frame(64))], MAX)
             .unwrap();
@@ -291,7 +303,7 @@ fn drop_reasons_are_counted() {
     cases.push((DropReason::TtlExpired, bier_frame(&h, &[0; 8])));
     let h = Bier::new(bift_id, 256, &[50, 51]);
     cases.push((DropReason::NoMatchingBit, bier_frame(&h, &[0; 8])));
-    let mut expect = [0u64; 8];
+    let mut expect = [0u64; 9];
     for (i, (reason, f)) in cases.iter().enumerate() {
         dp.send(Ingress::Net(i % 2), f.clone()).unwrap();
         expect[reason.index()] += 1;
@@ -500,4 +512,133 @@ fn registers_under_random_axil_timing() {
             "{build:?}"
         );
     }
+}
+
+/// Sends one frame and returns the copies per target (BitString positions of each copy, narrow
+/// build, untagged, BSL 256).
+fn copies_of(dp: &mut Dataplane, ing: Ingress, queue: u8, f: &[u8]) -> Vec<Vec<Vec<usize>>> {
+    dp.send_with_tuser(ing, f.to_vec(), queue).unwrap();
+    dp.run_until_idle(MAX).unwrap();
+    dp.take_all_frames()
+        .into_iter()
+        .map(|v| {
+            v.into_iter()
+                .map(|e| {
+                    let bs = &e.data[26..26 + 32];
+                    let mut pos = Vec::new();
+                    for (k, b) in bs.iter().enumerate() {
+                        for bit in 0..8 {
+                            if b >> bit & 1 == 1 {
+                                pos.push((31 - k) * 8 + bit + 1);
+                            }
+                        }
+                    }
+                    pos.sort_unstable();
+                    pos
+                })
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn isolation_masks_clip_host_frames_per_queue() {
+    let mut dp = Dataplane::new(Build::Narrow).unwrap();
+    let p = dp.build().params().unwrap();
+    let zero = vec![0u32; regmap::staging_words(&p)];
+    let bift_id = 3 << 16 | 1 << 8;
+    // queue 0 may reach positions 1, 3 and 100 through slot 0; queue 1 is not written (deny all)
+    let m0 = regmap::fbm_to_words(&p, 256, &[1, 3, 100]);
+    dp.write_mask_row(0, 0, &m0).unwrap();
+    assert_eq!(dp.read_mask_row(0, 0, false).unwrap(), m0);
+    assert_eq!(dp.read_mask_row(0, 0, true).unwrap(), zero);
+    // rows beyond host_queues * sets are rejected, the target field is ignored
+    assert!(dp.write_mask_row(p.host_queues, 0, &m0).is_err());
+    assert_eq!(
+        dp.axil_read(regmap::BIFT_ROW_CMD).unwrap() & 2,
+        2,
+        "rejected"
+    );
+    let row = regmap::mask_row(&p, 1, 2);
+    dp.axil_write(
+        regmap::BIFT_ROW_CMD,
+        regmap::mask_row_cmd(regmap::ROW_OP_READ, row, false) | 200 << 16,
+    )
+    .unwrap();
+    assert_eq!(dp.axil_read(regmap::BIFT_ROW_CMD).unwrap() & 2, 0);
+    load_small_bift(&mut dp, bift_id);
+    assert_eq!(dp.read_mask_row(0, 0, true).unwrap(), m0);
+    // the F-BM rows were not touched by the mask writes
+    assert_eq!(
+        dp.read_fbm_row(3, 0, true).unwrap(),
+        regmap::fbm_to_words(&p, 256, &[256])
+    );
+
+    let frame = |bits: &[usize], ttl: u8| {
+        let mut h = Bier::new(bift_id, 256, bits);
+        h.ttl = ttl;
+        bier_frame(&h, &[0xee; 40])
+    };
+    let all = frame(&[1, 3, 50, 256], 64);
+    let e: Vec<Vec<usize>> = Vec::new();
+    // queue 0: 50 and 256 are cleared, target 3 (reached only through 256) gets nothing
+    assert_eq!(
+        copies_of(&mut dp, Ingress::Host, 0, &all),
+        vec![vec![vec![1]], vec![vec![3]], e.clone(), e.clone()]
+    );
+    // queue 1 (no mask written) and queue 7 (>= host_queues): isolated
+    for q in [1, 7] {
+        assert!(copies_of(&mut dp, Ingress::Host, q, &all)
+            .iter()
+            .all(Vec::is_empty));
+    }
+    // network frames are not masked, whatever tuser says
+    assert_eq!(
+        copies_of(&mut dp, Ingress::Net(1), 1, &all),
+        vec![vec![vec![1]], vec![vec![3]], e.clone(), vec![vec![256]]]
+    );
+    // only disallowed bits: isolated; TTL after isolation; zero BitString: no_matching_bit
+    assert!(copies_of(&mut dp, Ingress::Host, 0, &frame(&[2], 64))
+        .iter()
+        .all(Vec::is_empty));
+    assert!(copies_of(&mut dp, Ingress::Host, 0, &frame(&[100], 1))
+        .iter()
+        .all(Vec::is_empty));
+    assert!(copies_of(&mut dp, Ingress::Host, 1, &frame(&[], 64))
+        .iter()
+        .all(Vec::is_empty));
+    // non-BIER host frames are not masked (dropped not_bier here: no exception target)
+    dp.send_with_tuser(Ingress::Host, ipv4_frame(64), 1)
+        .unwrap();
+    dp.run_until_idle(MAX).unwrap();
+    let c = dp.read_counters().unwrap();
+    assert_eq!(c.iso_clipped, vec![2, 1]);
+    assert_eq!(c.drop_count(DropReason::Isolated), 3);
+    assert_eq!(c.drop_count(DropReason::TtlExpired), 1);
+    assert_eq!(c.drop_count(DropReason::NoMatchingBit), 1);
+    assert_eq!(c.drop_count(DropReason::NotBier), 1);
+    assert_eq!(c.forwarded, 2);
+    assert_eq!(
+        dp.read_counter(Counter::IsoClipped(0)).unwrap(),
+        2,
+        "counter by address"
+    );
+
+    // masks are banked: queue 1's new mask takes effect with the commit, and the new active bank
+    // never had queue 0's row written (deny all)
+    dp.write_mask_row(1, 0, &regmap::fbm_to_words(&p, 256, &[256]))
+        .unwrap();
+    assert!(copies_of(&mut dp, Ingress::Host, 1, &all)
+        .iter()
+        .all(Vec::is_empty));
+    load_small_bift(&mut dp, bift_id);
+    assert_eq!(
+        copies_of(&mut dp, Ingress::Host, 1, &all),
+        vec![e.clone(), e.clone(), e.clone(), vec![vec![256]]]
+    );
+    assert!(copies_of(&mut dp, Ingress::Host, 0, &all)
+        .iter()
+        .all(Vec::is_empty));
+    assert_eq!(dp.read_mask_row(0, 0, false).unwrap(), m0);
+    assert_eq!(dp.read_mask_row(0, 0, true).unwrap(), zero);
 }

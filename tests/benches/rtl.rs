@@ -35,6 +35,7 @@ fn table(bsl: Bsl, targets: usize) -> Bift {
             .collect(),
         entries,
         exception: None,
+        tx_queues: Vec::new(),
     })
     .expect("bench table")
 }

@@ -7,10 +7,10 @@
 
 use std::collections::HashMap;
 
-use bier::config::{Config, Entry, OnStall, Target, TargetKind};
+use bier::config::{Config, Entry, OnStall, Target, TargetKind, TxQueue};
 use bier::gen::{GenSpec, Generator};
 use bier::wire::{parse_l2, ETHERTYPE_BIER, HEADER_LEN};
-use bier::{Bift, Bsl, Forwarder};
+use bier::{Bift, Bsl, Forwarder, Origin};
 use biernic::program;
 use biernic_hw::DataplaneParams;
 use biernic_sim::{Build, Dataplane, EgressFrame, FrameId, Ingress};
@@ -122,6 +122,49 @@ pub fn random_config(rng: &mut StdRng, p: &DataplaneParams) -> Config {
         targets,
         entries,
         exception,
+        tx_queues: Vec::new(),
+    }
+}
+
+/// Random tenant isolation for a config (sets `config.tx_queues`): with probability 0.2 none (isolation off);
+/// otherwise each hardware queue `0..host_queues` is, at random, left out (deny all), granted nothing, granted every
+/// BFR-id of the table, or granted a random part of the configured BFR-ids plus some unconfigured ones.
+pub fn random_isolation(rng: &mut StdRng, config: &mut Config, host_queues: usize) {
+    config.tx_queues.clear();
+    if rng.random_bool(0.2) {
+        return;
+    }
+    let ids: Vec<u16> = config
+        .entries
+        .iter()
+        .flat_map(|e| e.bfr_ids.iter().copied())
+        .collect();
+    let top = (config.sets() * config.bsl.bits()).min(65535) as u16;
+    for q in 0..host_queues.min(256) {
+        let allow: Vec<u16> = match rng.random_range(0..4) {
+            0 => continue,
+            1 => Vec::new(),
+            2 => (1..=top).collect(),
+            _ => {
+                let share: f64 = rng.random_range(0.05..0.95);
+                let mut a: Vec<u16> = ids
+                    .iter()
+                    .copied()
+                    .filter(|_| rng.random_bool(share))
+                    .collect();
+                for _ in 0..rng.random_range(0..8) {
+                    a.push(rng.random_range(1..=top));
+                }
+                a.sort_unstable();
+                a.dedup();
+                a
+            }
+        };
+        config.tx_queues.push(TxQueue {
+            queue: q as u8,
+            allow,
+            loc: None,
+        });
     }
 }
 
@@ -202,6 +245,8 @@ pub struct RoundStats {
     pub cycles: u64,
     /// Frames dropped (all reasons).
     pub drops: u64,
+    /// The model's counters for the round (equal to the device's).
+    pub counters: bier::Counters,
 }
 
 /// The verilated data plane with a loaded BIFT.
@@ -213,6 +258,10 @@ pub struct Rig {
     sent: u64,
     received: u64,
     collected: Vec<Vec<EgressFrame>>,
+    /// Transmit-queue ids (`tuser`) host frames are sent with, drawn at random per frame (default `[0]`).
+    pub host_queue_ids: Vec<u8>,
+    /// Probability that [`Rig::queue`] sends a frame on the host ingress; `None`: every ingress alike.
+    pub host_share: Option<f64>,
 }
 
 impl Rig {
@@ -227,6 +276,8 @@ impl Rig {
             sent: 0,
             received: 0,
             collected: vec![Vec::new(); targets],
+            host_queue_ids: vec![0],
+            host_share: None,
         }
     }
 
@@ -283,6 +334,13 @@ impl Rig {
 
     /// A random ingress.
     pub fn random_ingress(&self, rng: &mut StdRng) -> Ingress {
+        if let Some(h) = self.host_share {
+            return if rng.random_bool(h) {
+                Ingress::Host
+            } else {
+                Ingress::Net(rng.random_range(0..self.params.net_ingress))
+            };
+        }
         let k = rng.random_range(0..=self.params.net_ingress);
         if k == self.params.net_ingress {
             Ingress::Host
@@ -297,9 +355,19 @@ impl Rig {
         let mut sent = Sent::default();
         for f in frames {
             let ing = self.random_ingress(&mut rng);
-            let id = self.dp.send(ing, f.clone()).map_err(|e| e.to_string())?;
+            let tuser = match ing {
+                Ingress::Host if !self.host_queue_ids.is_empty() => {
+                    self.host_queue_ids[rng.random_range(0..self.host_queue_ids.len())]
+                }
+                _ => 0,
+            };
+            let id = self
+                .dp
+                .send_with_tuser(ing, f.clone(), tuser)
+                .map_err(|e| e.to_string())?;
             sent.frames.push((ing, f));
             sent.ids.push(id);
+            sent.tusers.push(tuser);
         }
         self.sent += sent.frames.len() as u64;
         Ok(sent)
@@ -334,13 +402,22 @@ impl Rig {
     }
 
     /// The copies the model makes for `frames` (indices into `sent`, in order), per target, tagged by frame index;
-    /// and the model's counters.
+    /// and the model's counters. Host frames enter the model with their transmit queue, and the model knows the
+    /// build's number of host queues.
     pub fn model(&self, bift: &Bift, sent: &Sent, order: &[usize]) -> (Expected, bier::Counters) {
-        let mut model = Forwarder::new(bift.clone());
+        let mut bift = bift.clone();
+        bift.set_host_queues(self.params.host_queues);
+        let mut model = Forwarder::new(bift);
         let mut expected: Vec<Vec<(usize, Vec<u8>)>> = vec![Vec::new(); self.params.targets];
         for &i in order {
             let (ing, f) = &sent.frames[i];
-            model.process(f, self.source_of(*ing), |t, c| {
+            let origin = match ing {
+                Ingress::Host => {
+                    Origin::Host(usize::from(sent.tusers.get(i).copied().unwrap_or(0)))
+                }
+                Ingress::Net(_) => Origin::Network,
+            };
+            model.process_from(f, self.source_of(*ing), origin, |t, c| {
                 expected[t].push((i, c.to_vec()))
             });
         }
@@ -355,6 +432,16 @@ impl Rig {
         frames: Vec<Vec<u8>>,
         seed: u64,
     ) -> Result<RoundStats, String> {
+        self.round_copies(bift, frames, seed).map(|(s, _)| s)
+    }
+
+    /// [`Rig::round`], also returning the copies the device sent, per target.
+    pub fn round_copies(
+        &mut self,
+        bift: &Bift,
+        frames: Vec<Vec<u8>>,
+        seed: u64,
+    ) -> Result<(RoundStats, Vec<Vec<EgressFrame>>), String> {
         self.dp.clear_counters().map_err(|e| e.to_string())?;
         self.sent = 0;
         self.received = 0;
@@ -368,12 +455,14 @@ impl Rig {
         let got = self.take_copies();
         let copies = compare(&sent, &expected, &got)?;
         self.check_counters(&counters)?;
-        Ok(RoundStats {
+        let stats = RoundStats {
             frames: sent.frames.len() as u64,
             copies,
             cycles,
             drops: counters.total_drops(),
-        })
+            counters,
+        };
+        Ok((stats, got))
     }
 
     /// Compares the device's counters with the model's (sources are ingress indices).
@@ -386,7 +475,14 @@ impl Rig {
         };
         let s = c.rx_frames.len();
         let t = c.tx_frames.len();
-        let checks: [(&str, Vec<u64>, Vec<u64>); 6] = [
+        let q = c.iso_clipped.len();
+        if m.iso_clipped.len() > q {
+            return Err(format!(
+                "model counted clipped frames on queues {:?} beyond the build's {q}",
+                m.iso_clipped
+            ));
+        }
+        let checks: [(&str, Vec<u64>, Vec<u64>); 7] = [
             ("rx_frames", pad(&m.rx_frames, s), c.rx_frames.clone()),
             ("rx_bytes", pad(&m.rx_bytes, s), c.rx_bytes.clone()),
             ("tx_frames", pad(&m.tx_frames, t), c.tx_frames.clone()),
@@ -397,6 +493,7 @@ impl Rig {
                 vec![m.exceptions, m.forwarded],
                 vec![c.exceptions, c.forwarded],
             ),
+            ("iso_clipped", pad(&m.iso_clipped, q), c.iso_clipped.clone()),
         ];
         for (name, want, got) in checks {
             if want != got {
@@ -431,6 +528,8 @@ pub struct Sent {
     pub frames: Vec<(Ingress, Vec<u8>)>,
     /// The harness's id of each frame.
     pub ids: Vec<FrameId>,
+    /// The `tuser` (transmit queue) each frame was sent with (0 on network ingresses).
+    pub tusers: Vec<u8>,
 }
 
 /// Compares the copies every target received with the expected ones, byte for byte and in order. Returns the number

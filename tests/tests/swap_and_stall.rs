@@ -54,6 +54,7 @@ fn bank_swaps_mid_traffic_use_one_table_per_frame() {
             .unwrap();
         sent.frames.extend(more.frames);
         sent.ids.extend(more.ids);
+        sent.tusers.extend(more.tusers);
         rig.dp.run(rng.random_range(0..1500)).unwrap();
         biernic::program::commit(&mut rig.dp).unwrap();
         rig.drain(Rig::budget(&sent)).unwrap();

@@ -5,7 +5,7 @@
 //! blocks; the NIC's register interconnect makes the counter block's `NEXT` point to it.
 //!
 //! # Rings (host memory, little-endian)
-//! * A ring has `2^size_log2` entries (`1 <= size_log2 <= max_ring_log2`). Descriptor rings and
+//! * A ring has `2^size_log2` entries (`2 <= size_log2 <= max_ring_log2`). Descriptor rings and
 //!   completion rings of a queue have the same size; the ring bases must be multiples of 64
 //!   bytes ([`RING_ALIGN`]).
 //! * **Descriptor** ([`DESC_BYTES`] = 16 bytes): `addr: u64` (buffer I/O address, a multiple of
@@ -134,4 +134,175 @@ pub fn rxq_reg(q: usize, reg: u16) -> u16 {
 /// Phase bit a completion must carry to be new, for free-running count `count`.
 pub fn expected_phase(count: u16, size_log2: u32) -> bool {
     (u32::from(count) >> size_log2) & 1 == 0
+}
+
+/// Every register of the DMA block of a NIC build, in address order.
+pub fn registers(p: &crate::NicParams) -> Vec<super::RegInfo> {
+    let mut v = Vec::new();
+    let mut r = |addr: u16, name: String, access: &'static str, desc: String| {
+        v.push(super::RegInfo {
+            addr,
+            name,
+            access,
+            desc,
+        })
+    };
+    r(
+        DMA_BASE,
+        "DMA_TYPE".into(),
+        "RO",
+        format!("block type id 0x{DMA_TYPE_VALUE:08X}"),
+    );
+    r(
+        DMA_BASE + 4,
+        "DMA_VERSION".into(),
+        "RO",
+        format!("block version 0x{DMA_VERSION_VALUE:08X}"),
+    );
+    r(
+        DMA_BASE + 8,
+        "DMA_NEXT".into(),
+        "RO",
+        "next block at 0x0000 (last)".into(),
+    );
+    r(
+        DMA_TXQ,
+        "DMA_TXQ".into(),
+        "RO",
+        format!("transmit queues (= {} in this build)", p.txq()),
+    );
+    r(
+        DMA_RXQ,
+        "DMA_RXQ".into(),
+        "RO",
+        format!("receive queues (= {} in this build)", p.rxq()),
+    );
+    r(
+        DMA_PORTS,
+        "DMA_PORTS".into(),
+        "RO",
+        format!(
+            "network ports (= {}); receive queue q is target ports+q",
+            p.ports
+        ),
+    );
+    r(
+        DMA_MAX_RING_LOG2,
+        "DMA_MAX_RING_LOG2".into(),
+        "RO",
+        format!("largest ring size_log2 (= {})", p.max_ring_log2),
+    );
+    r(
+        DMA_STATUS,
+        "DMA_STATUS".into(),
+        "RO",
+        "bit0: busy (a DMA job or fetched transmit descriptors pending)".into(),
+    );
+    let queue =
+        |r: &mut dyn FnMut(u16, String, &'static str, String), kind: &str, q: usize, base: u16| {
+            r(
+                base + Q_RING_LO,
+                format!("{kind}[{q}].RING_LO"),
+                "RW",
+                "descriptor ring base bits 31:0 (64-byte aligned; SLVERR while enabled)".into(),
+            );
+            r(
+                base + Q_RING_HI,
+                format!("{kind}[{q}].RING_HI"),
+                "RW",
+                "descriptor ring base bits 63:32".into(),
+            );
+            r(
+                base + Q_CPL_LO,
+                format!("{kind}[{q}].CPL_LO"),
+                "RW",
+                "completion ring base bits 31:0 (64-byte aligned)".into(),
+            );
+            r(
+                base + Q_CPL_HI,
+                format!("{kind}[{q}].CPL_HI"),
+                "RW",
+                "completion ring base bits 63:32".into(),
+            );
+            r(
+                base + Q_CTRL,
+                format!("{kind}[{q}].CTRL"),
+                "RW",
+                "bit31 enable (resets PROD/CONS), bits3:0 size_log2 (2..=max)".into(),
+            );
+            r(
+                base + Q_PROD,
+                format!("{kind}[{q}].PROD"),
+                "RW",
+                "doorbell: producer index, bits15:0 free-running".into(),
+            );
+            r(
+                base + Q_CONS,
+                format!("{kind}[{q}].CONS"),
+                "RO",
+                "completions written, bits15:0 free-running".into(),
+            );
+            r(
+                base + Q_ERRORS,
+                format!("{kind}[{q}].ERRORS"),
+                "RO",
+                "completions with non-zero status".into(),
+            );
+            if kind == "RXQ" {
+                r(
+                    base + Q_DROPS,
+                    format!("{kind}[{q}].DROPS"),
+                    "RO",
+                    "frames dropped while the queue was disabled".into(),
+                );
+            }
+        };
+    for q in 0..p.txq() {
+        queue(&mut r, "TXQ", q, txq_reg(q, 0));
+    }
+    for q in 0..p.rxq() {
+        queue(&mut r, "RXQ", q, rxq_reg(q, 0));
+    }
+    v
+}
+
+/// Markdown documentation of the DMA block and the ring formats of a NIC build.
+pub fn markdown(p: &crate::NicParams) -> String {
+    let mut s = format!(
+        "## DMA block ({} transmit queues, {} receive queues, {} ports, rings up to 2^{} entries)\n\n",
+        p.txq(),
+        p.rxq(),
+        p.ports,
+        p.max_ring_log2
+    );
+    s.push_str(
+        "Descriptor (16 bytes, little-endian): `addr: u64` (I/O address, a multiple of the data width), \
+`len: u32` (transmit: frame length 1..=9018; receive: buffer capacity), `flags: u32` (reserved, 0).\n\n\
+Completion (16 bytes): bytes 0-1 `len`, byte 2 `status` (0 ok, 1 bad length, 2 bad address, 3 buffer too small, \
+4 DMA error), byte 3 `flags` (bit7 phase: 1 on the first pass of the ring, then alternating; bit0 BIER metadata \
+valid; bit1 802.1Q), bytes 4-5 descriptor index, bytes 6-7 BFIR-id, bytes 8-11 entropy (19:0) | proto (25:20) | \
+BSL code (29:26), bytes 12-15 BIFT-id (19:0). The copy's BitString (its local BFR-ids) is in the frame at byte \
+`14 + 4*vlan + 12`.\n\n\
+Protocol: zero the completion ring, program RING/CPL, enable with CTRL (size_log2 >= 2), write descriptors, then \
+one PROD doorbell per batch; poll completions by phase bit. Disable with CTRL = 0 and wait for DMA_STATUS bit0 = 0 \
+before freeing memory.\n\n",
+    );
+    s.push_str("| address | name | access | description |\n|---|---|---|---|\n");
+    for r in registers(p) {
+        s.push_str(&format!(
+            "| 0x{:04X} | {} | {} | {} |\n",
+            r.addr, r.name, r.access, r.desc
+        ));
+    }
+    s
+}
+
+/// The whole register map of a NIC build (data-plane blocks, then the DMA block).
+pub fn nic_markdown(p: &crate::NicParams) -> String {
+    let dp = super::markdown(&p.dp).replacen(
+        "# biernic_dataplane register map",
+        "# biernic_nic register map: data plane",
+        1,
+    );
+    format!("{dp}\nThe counter block's NEXT reads 0x{DMA_BASE:04X} in the NIC (its register interconnect links the DMA block).\n\n{}", markdown(p))
 }

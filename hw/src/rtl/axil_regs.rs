@@ -17,11 +17,12 @@ fn c32(v: u32) -> Constant<Bits<32>> {
     Constant::new((v as u64).to_bits())
 }
 
-/// Register file. Writes complete in one cycle except F-BM row reads (which wait until port B
-/// of the F-BM RAMs is free, at most one frame); reads take three cycles. Only full-word
-/// writes (`wstrb = 0xF`) are accepted; others get SLVERR.
+/// Register file. Writes complete in one cycle except F-BM and mask row reads (which wait until
+/// port B of the F-BM and mask RAMs is free, at most one frame); reads take three cycles. Only
+/// full-word writes (`wstrb = 0xF`) are accepted; others get SLVERR. `RA` / `MA`: F-BM / mask row
+/// address bits (bank bit on top).
 #[derive(LogicBlock)]
-pub struct AxilRegs<const BW: usize, const RA: usize> {
+pub struct AxilRegs<const BW: usize, const RA: usize, const MA: usize> {
     /// Clock.
     pub clock: Signal<In, Clock>,
     /// Synchronous reset.
@@ -116,6 +117,16 @@ pub struct AxilRegs<const BW: usize, const RA: usize> {
     pub rb_addr: Signal<Out, Bits<RA>>,
     /// Port B data per target.
     pub ramb_data: Vec<Signal<In, Bits<BW>>>,
+    /// Mask RAM write enable.
+    pub mask_we: Signal<Out, Bit>,
+    /// Mask RAM write row (bank bit on top); the data is `ram_wdata`.
+    pub mask_waddr: Signal<Out, Bits<MA>>,
+    /// Mask readback row (mask RAM port B address while `rb_sel`).
+    pub rb_maddr: Signal<Out, Bits<MA>>,
+    /// Mask RAM port B data.
+    pub maskb_data: Signal<In, Bits<BW>>,
+    /// Mask RAM port B row written since reset.
+    pub maskb_valid: Signal<In, Bit>,
     // state
     act: DFF<Bit>,
     dmode: DFF<Bits<16>>,
@@ -143,6 +154,8 @@ pub struct AxilRegs<const BW: usize, const RA: usize> {
     rbstate: DFF<Bits<2>>,
     rbtgt: DFF<Bits<8>>,
     rbaddr: DFF<Bits<RA>>,
+    rbmask: DFF<Bit>,
+    rbmaddr: DFF<Bits<MA>>,
     rstate: DFF<Bits<2>>,
     raddr: DFF<Bits<16>>,
     rd: DFF<Bits<32>>,
@@ -177,6 +190,8 @@ pub struct AxilRegs<const BW: usize, const RA: usize> {
     n_targets: Constant<Bits<8>>,
     n_rows: Constant<Bits<16>>,
     bank_bit: Constant<Bits<RA>>,
+    n_mrows: Constant<Bits<16>>,
+    mbank_bit: Constant<Bits<MA>>,
     // locals
     wr: Signal<Local, Bit>,
     wacc: Signal<Local, Bit>,
@@ -188,6 +203,8 @@ pub struct AxilRegs<const BW: usize, const RA: usize> {
     cmd_row: Signal<Local, Bits<16>>,
     cmd_ok: Signal<Local, Bit>,
     cmd_addr: Signal<Local, Bits<RA>>,
+    cmd_mask: Signal<Local, Bit>,
+    cmd_maddr: Signal<Local, Bits<MA>>,
     stg: Signal<Local, Bits<BW>>,
     rb_row: Signal<Local, Bits<BW>>,
     rv: Signal<Local, Bits<32>>,
@@ -200,10 +217,11 @@ pub struct AxilRegs<const BW: usize, const RA: usize> {
     c3: Signal<Local, Bits<3>>,
 }
 
-impl<const BW: usize, const RA: usize> AxilRegs<BW, RA> {
+impl<const BW: usize, const RA: usize, const MA: usize> AxilRegs<BW, RA, MA> {
     /// Register file of a build.
     pub fn new(p: &DataplaneParams) -> Self {
         assert_eq!(BW, p.max_bsl);
+        assert!(2 * rm::mask_rows(p) <= 1 << MA && rm::mask_rows(p) < 1 << 16);
         let t = p.targets;
         let s = p.sets;
         let mut ro: Vec<(u16, u32)> = Vec::new();
@@ -262,6 +280,11 @@ impl<const BW: usize, const RA: usize> AxilRegs<BW, RA> {
             rb_sel: Default::default(),
             rb_addr: Default::default(),
             ramb_data: d(t),
+            mask_we: Default::default(),
+            mask_waddr: Default::default(),
+            rb_maddr: Default::default(),
+            maskb_data: Default::default(),
+            maskb_valid: Default::default(),
             act: Default::default(),
             dmode: Default::default(),
             scratch: Default::default(),
@@ -288,6 +311,8 @@ impl<const BW: usize, const RA: usize> AxilRegs<BW, RA> {
             rbstate: Default::default(),
             rbtgt: Default::default(),
             rbaddr: Default::default(),
+            rbmask: Default::default(),
+            rbmaddr: Default::default(),
             rstate: Default::default(),
             raddr: Default::default(),
             rd: Default::default(),
@@ -337,6 +362,8 @@ impl<const BW: usize, const RA: usize> AxilRegs<BW, RA> {
             n_targets: Constant::new((t as u64).to_bits()),
             n_rows: c16((s * p.buckets) as u16),
             bank_bit: Constant::new((1u64 << (RA - 1)).to_bits()),
+            n_mrows: c16(rm::mask_rows(p) as u16),
+            mbank_bit: Constant::new((1u64 << (MA - 1)).to_bits()),
             wr: Default::default(),
             wacc: Default::default(),
             shadow: Default::default(),
@@ -347,6 +374,8 @@ impl<const BW: usize, const RA: usize> AxilRegs<BW, RA> {
             cmd_row: Default::default(),
             cmd_ok: Default::default(),
             cmd_addr: Default::default(),
+            cmd_mask: Default::default(),
+            cmd_maddr: Default::default(),
             stg: Default::default(),
             rb_row: Default::default(),
             rv: Default::default(),
@@ -361,12 +390,12 @@ impl<const BW: usize, const RA: usize> AxilRegs<BW, RA> {
     }
 }
 
-impl<const BW: usize, const RA: usize> Logic for AxilRegs<BW, RA> {
+impl<const BW: usize, const RA: usize, const MA: usize> Logic for AxilRegs<BW, RA, MA> {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
             self, clock, act, dmode, scratch, ovf, wstate, werr, lasterr, rbstate, rbtgt, rbaddr,
-            rstate, raddr, rd, snap
+            rbmask, rbmaddr, rstate, raddr, rd, snap
         );
         for b in 0..2 {
             self.bsl_r[b].clock.next = self.clock.val();
@@ -478,9 +507,15 @@ impl<const BW: usize, const RA: usize> Logic for AxilRegs<BW, RA> {
         self.cmd_op.next = self.wdata.val().get_bits::<2>(30);
         self.cmd_tgt.next = self.wdata.val().get_bits::<8>(16);
         self.cmd_row.next = self.wdata.val().get_bits::<16>(0);
+        self.cmd_mask.next = self.wdata.val().get_bit(28);
         self.cmd_ok.next = (self.cmd_tgt.val() < self.n_targets.val())
             & (self.cmd_row.val() < self.n_rows.val())
             & ((self.cmd_op.val() == 1) | (self.cmd_op.val() == 2));
+        if self.cmd_mask.val() {
+            // mask rows: the target field is ignored
+            self.cmd_ok.next = (self.cmd_row.val() < self.n_mrows.val())
+                & ((self.cmd_op.val() == 1) | (self.cmd_op.val() == 2));
+        }
         self.cmd_addr.next = bit_cast::<RA, 16>(self.cmd_row.val());
         if self.shadow.val() {
             self.cmd_addr.next = bit_cast::<RA, 16>(self.cmd_row.val()) | self.bank_bit.val();
@@ -492,6 +527,18 @@ impl<const BW: usize, const RA: usize> Logic for AxilRegs<BW, RA> {
             }
         }
         self.ram_waddr.next = self.cmd_addr.val();
+        self.cmd_maddr.next = bit_cast::<MA, 16>(self.cmd_row.val());
+        if self.shadow.val() {
+            self.cmd_maddr.next = bit_cast::<MA, 16>(self.cmd_row.val()) | self.mbank_bit.val();
+        }
+        if (self.cmd_op.val() == 2) & self.wdata.val().get_bit(29) {
+            self.cmd_maddr.next = bit_cast::<MA, 16>(self.cmd_row.val());
+            if self.act.q.val() {
+                self.cmd_maddr.next = bit_cast::<MA, 16>(self.cmd_row.val()) | self.mbank_bit.val();
+            }
+        }
+        self.mask_waddr.next = self.cmd_maddr.val();
+        self.mask_we.next = false;
         self.wacc.next = (self.wstate.q.val() == 0) & self.awvalid.val() & self.wvalid.val();
         // Partial-word writes are rejected (SLVERR) and ignored.
         self.wr.next = self.wacc.val() & (self.wstrb.val() == 0xF);
@@ -570,15 +617,21 @@ impl<const BW: usize, const RA: usize> Logic for AxilRegs<BW, RA> {
                 if !self.cmd_ok.val() {
                     self.bad.next = true;
                 } else if self.cmd_op.val() == 1 {
-                    for t in 0..self.tgt_idx.len() {
-                        if self.cmd_tgt.val() == self.tgt_idx[t].val() {
-                            self.ram_we[t].next = true;
+                    if self.cmd_mask.val() {
+                        self.mask_we.next = true;
+                    } else {
+                        for t in 0..self.tgt_idx.len() {
+                            if self.cmd_tgt.val() == self.tgt_idx[t].val() {
+                                self.ram_we[t].next = true;
+                            }
                         }
                     }
                 } else {
                     self.rbstate.d.next = 1.into();
                     self.rbtgt.d.next = self.cmd_tgt.val();
                     self.rbaddr.d.next = self.cmd_addr.val();
+                    self.rbmask.d.next = self.cmd_mask.val();
+                    self.rbmaddr.d.next = self.cmd_maddr.val();
                     self.wstate.d.next = 1.into();
                 }
             }
@@ -642,6 +695,7 @@ impl<const BW: usize, const RA: usize> Logic for AxilRegs<BW, RA> {
         self.hold.next = self.rbstate.q.val() != 0;
         self.rb_sel.next = false;
         self.rb_addr.next = self.rbaddr.q.val();
+        self.rb_maddr.next = self.rbmaddr.q.val();
         if (self.rbstate.q.val() == 1) & self.portb_free.val() {
             self.rb_sel.next = true;
             self.rbstate.d.next = 2.into();
@@ -649,9 +703,15 @@ impl<const BW: usize, const RA: usize> Logic for AxilRegs<BW, RA> {
         self.rb_row.next = 0.into();
         if self.rbstate.q.val() == 2 {
             self.rb_sel.next = true;
-            for t in 0..self.tgt_idx.len() {
-                if self.rbtgt.q.val() == self.tgt_idx[t].val() {
-                    self.rb_row.next = self.ramb_data[t].val();
+            if self.rbmask.q.val() {
+                if self.maskb_valid.val() {
+                    self.rb_row.next = self.maskb_data.val();
+                }
+            } else {
+                for t in 0..self.tgt_idx.len() {
+                    if self.rbtgt.q.val() == self.tgt_idx[t].val() {
+                        self.rb_row.next = self.ramb_data[t].val();
+                    }
                 }
             }
             for w in 0..self.staging.len() {

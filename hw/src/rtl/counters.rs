@@ -27,6 +27,10 @@ pub struct Counters {
     pub ev_class: Signal<In, Bits<4>>,
     /// Its length.
     pub ev_len: Signal<In, Bits<24>>,
+    /// Its BitString was clipped by an isolation mask.
+    pub ev_clip: Signal<In, Bit>,
+    /// Its transmit queue.
+    pub ev_queue: Signal<In, Bits<8>>,
     /// Targets that got a copy.
     pub ev_tx: Vec<Signal<In, Bit>>,
     /// Targets that lost a copy (drop mode, FIFO full).
@@ -43,7 +47,10 @@ pub struct Counters {
     exc: DFF<Bits<64>>,
     fwd: DFF<Bits<64>>,
     stall: Vec<DFF<Bits<64>>>,
+    iso: Vec<DFF<Bits<64>>>,
     rd: DFF<Bits<64>>,
+    queue_idx: Vec<Constant<Bits<8>>>,
+    iso_a: Vec<Constant<Bits<8>>>,
     src_idx: Vec<Constant<Bits<4>>>,
     drop_class: Vec<Constant<Bits<4>>>,
     rxf_a: Vec<Constant<Bits<8>>>,
@@ -80,6 +87,8 @@ impl Counters {
             ev_valid: Default::default(),
             ev_class: Default::default(),
             ev_len: Default::default(),
+            ev_clip: Default::default(),
+            ev_queue: Default::default(),
             ev_tx: (0..t).map(|_| Default::default()).collect(),
             ev_stall: (0..t).map(|_| Default::default()).collect(),
             rd_idx: Default::default(),
@@ -92,7 +101,14 @@ impl Counters {
             exc: Default::default(),
             fwd: Default::default(),
             stall: v(t),
+            iso: v(p.host_queues),
             rd: Default::default(),
+            queue_idx: (0..p.host_queues)
+                .map(|q| Constant::new((q as u64).to_bits()))
+                .collect(),
+            iso_a: (0..p.host_queues)
+                .map(|q| c8(Counter::IsoClipped(q).index(p)))
+                .collect(),
             src_idx: (0..s)
                 .map(|i| Constant::new((i as u64).to_bits()))
                 .collect(),
@@ -182,6 +198,22 @@ impl Logic for Counters {
             }
             if self.clear.val() | self.rst.val() {
                 self.drops[i].d.next = 0.into();
+            }
+        }
+        for q in 0..self.iso.len() {
+            self.iso[q].clock.next = self.clock.val();
+            self.iso[q].d.next = self.iso[q].q.val();
+            if self.ev_valid.val()
+                & self.ev_clip.val()
+                & (self.ev_queue.val() == self.queue_idx[q].val())
+            {
+                self.iso[q].d.next = self.iso[q].q.val() + 1;
+            }
+            if self.rd_idx.val() == self.iso_a[q].val() {
+                self.rd.d.next = self.iso[q].q.val();
+            }
+            if self.clear.val() | self.rst.val() {
+                self.iso[q].d.next = 0.into();
             }
         }
         if self.ev_valid.val() & (self.ev_class.val() == 1) {

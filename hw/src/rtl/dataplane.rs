@@ -7,6 +7,7 @@ use super::egress::EgressPort;
 use super::fbm_ram::FbmRam;
 use super::fifo::SyncFifo;
 use super::lookup::Lookup;
+use super::mask_ram::MaskRam;
 use super::parser::Parser;
 use super::replicator::Replicator;
 use crate::DataplaneParams;
@@ -16,7 +17,8 @@ use rust_hdl::prelude::*;
 /// instantiated builds): `DW`/`KW` tdata/tkeep bits, `BW` max BSL, `HW = 160 + BW` header
 /// record, `HRW` captured header region, `FW = DW + KW + 1` buffer entry, `RA` F-BM row
 /// address bits (with the bank bit), `NCH = BW / 64`, `FBN` log2 frame-buffer beats,
-/// `EN` log2 egress-FIFO beats (`*1` = +1). Counts (ingresses, targets, sets) are runtime.
+/// `EN` log2 egress-FIFO beats (`*1` = +1), `MA` isolation-mask row address bits (with the bank
+/// bit). Counts (ingresses, targets, sets, host queues) are runtime.
 #[derive(LogicBlock)]
 pub struct Dataplane<
     const DW: usize,
@@ -31,6 +33,7 @@ pub struct Dataplane<
     const FBN1: usize,
     const EN: usize,
     const EN1: usize,
+    const MA: usize,
 > {
     /// Clock.
     pub clock: Signal<In, Clock>,
@@ -46,6 +49,8 @@ pub struct Dataplane<
     pub rx_valid: Vec<Signal<In, Bit>>,
     /// Ingress tready.
     pub rx_ready: Vec<Signal<Out, Bit>>,
+    /// Host ingress tuser: the transmit queue of the frame (constant for the frame).
+    pub host_user: Signal<In, Bits<8>>,
     /// Egress tdata per target.
     pub tx_data: Vec<Signal<Out, Bits<DW>>>,
     /// Egress tkeep.
@@ -94,12 +99,14 @@ pub struct Dataplane<
     parser: Parser<DW, KW, BW, HW, HRW, FW>,
     fb: SyncFifo<Bits<FW>, FBN, FBN1>,
     hq: SyncFifo<Bits<HW>, 5, 6>,
-    lookup: Lookup<BW, HW, RA, NCH>,
+    lookup: Lookup<BW, HW, RA, NCH, MA>,
     fbm: Vec<FbmRam<Bits<BW>, RA>>,
-    rep: Replicator<DW, KW, BW, HRW, RA, FW>,
+    mask: MaskRam<Bits<BW>, MA>,
+    rep: Replicator<DW, KW, BW, HRW, RA, FW, MA>,
     egress: Vec<EgressPort<DW, KW, FW, EN, EN1>>,
     counters: Counters,
-    regs: AxilRegs<BW, RA>,
+    regs: AxilRegs<BW, RA, MA>,
+    host_src: Constant<Bits<4>>,
 }
 
 impl<
@@ -115,7 +122,8 @@ impl<
         const FBN1: usize,
         const EN: usize,
         const EN1: usize,
-    > Dataplane<DW, KW, BW, HW, HRW, FW, RA, NCH, FBN, FBN1, EN, EN1>
+        const MA: usize,
+    > Dataplane<DW, KW, BW, HW, HRW, FW, RA, NCH, FBN, FBN1, EN, EN1, MA>
 {
     /// Data plane of a build; the const generics must match `p` (checked).
     pub fn new(p: &DataplaneParams) -> Self {
@@ -136,6 +144,7 @@ impl<
             rx_last: d(n_in),
             rx_valid: d(n_in),
             rx_ready: (0..n_in).map(|_| Default::default()).collect(),
+            host_user: Default::default(),
             tx_data: (0..p.targets).map(|_| Default::default()).collect(),
             tx_keep: (0..p.targets).map(|_| Default::default()).collect(),
             tx_last: (0..p.targets).map(|_| Default::default()).collect(),
@@ -162,12 +171,14 @@ impl<
             parser: Parser::new(limit),
             fb: Default::default(),
             hq: Default::default(),
-            lookup: Lookup::new(p.targets, p.sets, p.buckets),
+            lookup: Lookup::new(p.targets, p.sets, p.buckets, p.net_ingress, p.host_queues),
             fbm: (0..p.targets).map(|_| Default::default()).collect(),
+            mask: Default::default(),
             rep: Replicator::new(p.targets),
             egress: (0..p.targets).map(|_| Default::default()).collect(),
             counters: Counters::new(p),
             regs: AxilRegs::new(p),
+            host_src: Constant::new((p.net_ingress as u64).to_bits()),
         }
     }
 }
@@ -185,7 +196,8 @@ impl<
         const FBN1: usize,
         const EN: usize,
         const EN1: usize,
-    > Logic for Dataplane<DW, KW, BW, HW, HRW, FW, RA, NCH, FBN, FBN1, EN, EN1>
+        const MA: usize,
+    > Logic for Dataplane<DW, KW, BW, HW, HRW, FW, RA, NCH, FBN, FBN1, EN, EN1, MA>
 {
     #[hdl_gen]
     fn update(&mut self) {
@@ -219,6 +231,10 @@ impl<
         self.parser.in_last.next = self.arb.out_last.val();
         self.parser.in_valid.next = self.arb.out_valid.val();
         self.parser.in_src.next = self.arb.out_src.val();
+        self.parser.in_user.next = 0.into();
+        if self.arb.out_src.val() == self.host_src.val() {
+            self.parser.in_user.next = self.host_user.val();
+        }
         self.arb.out_ready.next = self.parser.in_ready.val();
         // parser -> frame buffer, header queue
         self.fb.write.next = self.parser.fb_write.val();
@@ -253,6 +269,26 @@ impl<
         self.rep.i_bank.next = self.lookup.o_bank.val();
         self.rep.i_addr.next = self.lookup.o_addr.val();
         self.rep.i_code.next = self.lookup.o_code.val();
+        self.rep.i_maddr.next = self.lookup.o_maddr.val();
+        self.rep.i_masked.next = self.lookup.o_masked.val();
+        self.rep.i_clip.next = self.lookup.o_clip.val();
+        self.rep.i_queue.next = self.lookup.o_queue.val();
+        // isolation-mask RAM: port A lookup, port B replicator / register readback
+        self.mask.clock.next = self.clock.val();
+        self.mask.rst.next = self.rst.val();
+        self.mask.write_enable.next = self.regs.mask_we.val();
+        self.mask.write_address.next = self.regs.mask_waddr.val();
+        self.mask.write_data.next = self.regs.ram_wdata.val();
+        self.mask.addr_a.next = self.lookup.mask_addr.val();
+        self.lookup.mask_data.next = self.mask.data_a.val();
+        self.lookup.mask_valid.next = self.mask.valid_a.val();
+        self.mask.addr_b.next = self.rep.maskb_addr.val();
+        if self.regs.rb_sel.val() {
+            self.mask.addr_b.next = self.regs.rb_maddr.val();
+        }
+        self.rep.maskb_data.next = self.mask.data_b.val();
+        self.regs.maskb_data.next = self.mask.data_b.val();
+        self.regs.maskb_valid.next = self.mask.valid_b.val();
         self.rep.fb_data.next = self.fb.data_out.val();
         self.rep.fb_empty.next = self.fb.avail.val() == 0;
         self.fb.read.next = self.rep.fb_read.val();
@@ -315,6 +351,8 @@ impl<
         self.counters.ev_valid.next = self.rep.ev_valid.val();
         self.counters.ev_class.next = self.rep.ev_class.val();
         self.counters.ev_len.next = self.rep.ev_len.val();
+        self.counters.ev_clip.next = self.rep.ev_clip.val();
+        self.counters.ev_queue.next = self.rep.ev_queue.val();
         self.counters.rd_idx.next = self.regs.cnt_idx.val();
         self.regs.cnt_data.next = self.counters.rd_data.val();
         // bank swap drain: frames that still use the previous bank

@@ -6,17 +6,28 @@ use rust_hdl::prelude::*;
 pub const CLASS_FORWARD: u64 = 0;
 /// Decision class: non-BIER frame to the exception target.
 pub const CLASS_EXCEPTION: u64 = 1;
-/// Decision classes 2..=9: drop, `2 + DropReason::index()`.
+/// Decision classes 2..=10: drop, `2 + DropReason::index()`.
 pub const CLASS_DROP_BASE: u64 = 2;
 
 /// Lookup pipeline. Stage H (combinational, head of the header queue): bank sample, set-slot
-/// match, ECMP bucket, F-BM row address, registered in stage 0. Stage 0: row address to port A
-/// of every target's [`super::fbm_ram::FbmRam`]. Stage 1: F-BMs arrive; `BitString AND F-BM` per target, OR-reduced per 64-bit chunk.
-/// Stage 2: final OR, TTL suppression, classification. Stage 3: decision register for the
-/// replicator. One frame per cycle; the whole pipeline stalls while stage 3 is not taken.
-/// `NCH = BW / 64`, `RA` = F-BM row address bits (bank bit on top).
+/// match, ECMP bucket, F-BM row address and isolation-mask row address (`queue * sets + slot`),
+/// registered in stage 0. Stage 0: row addresses to port A of every target's
+/// [`super::fbm_ram::FbmRam`] and of the [`super::mask_ram::MaskRam`]. Stage 1: F-BMs and the
+/// mask arrive; for host frames `eff = BitString AND mask` (all-zero mask for an unwritten row or
+/// a queue `>= host_queues`), else `eff = BitString`; `eff AND F-BM` per target, and
+/// `BitString AND NOT mask`, `eff`, `BitString`, each OR-reduced per 64-bit chunk.
+/// Stage 2: final ORs, TTL suppression, classification (isolation is rule 9). Stage 3: decision
+/// register for the replicator. One frame per cycle; the whole pipeline stalls while stage 3 is
+/// not taken. `NCH = BW / 64`, `RA` = F-BM row address bits and `MA` = mask row address bits
+/// (bank bit on top of both).
 #[derive(LogicBlock)]
-pub struct Lookup<const BW: usize, const HW: usize, const RA: usize, const NCH: usize> {
+pub struct Lookup<
+    const BW: usize,
+    const HW: usize,
+    const RA: usize,
+    const NCH: usize,
+    const MA: usize,
+> {
     /// Clock.
     pub clock: Signal<In, Clock>,
     /// Synchronous reset.
@@ -47,6 +58,12 @@ pub struct Lookup<const BW: usize, const HW: usize, const RA: usize, const NCH: 
     pub ram_addr: Signal<Out, Bits<RA>>,
     /// F-BM port A data per target.
     pub ram_data: Vec<Signal<In, Bits<BW>>>,
+    /// Mask RAM port A row address.
+    pub mask_addr: Signal<Out, Bits<MA>>,
+    /// Mask RAM port A data.
+    pub mask_data: Signal<In, Bits<BW>>,
+    /// Mask RAM port A row written since reset.
+    pub mask_valid: Signal<In, Bit>,
     /// Decision valid.
     pub o_valid: Signal<Out, Bit>,
     /// Decision taken.
@@ -69,6 +86,14 @@ pub struct Lookup<const BW: usize, const HW: usize, const RA: usize, const NCH: 
     pub o_addr: Signal<Out, Bits<RA>>,
     /// BSL code of the bank used.
     pub o_code: Signal<Out, Bits<3>>,
+    /// Mask row used (host frames).
+    pub o_maddr: Signal<Out, Bits<MA>>,
+    /// Host frame: the copies' BitStrings are also ANDed with the mask row.
+    pub o_masked: Signal<Out, Bit>,
+    /// Host frame whose BitString the isolation mask clipped (count it in `IsoClipped(o_queue)`).
+    pub o_clip: Signal<Out, Bit>,
+    /// Transmit queue of the frame.
+    pub o_queue: Signal<Out, Bits<8>>,
     /// Some frame in the pipeline uses the inactive bank.
     pub old_inflight: Signal<Out, Bit>,
     // stage 0
@@ -79,6 +104,7 @@ pub struct Lookup<const BW: usize, const HW: usize, const RA: usize, const NCH: 
     addr0: DFF<Bits<RA>>,
     code0: DFF<Bits<3>>,
     exc0: DFF<Bits<9>>,
+    maddr0: DFF<Bits<MA>>,
     // stage 1
     v1: DFF<Bit>,
     rec1: DFF<Bits<HW>>,
@@ -87,6 +113,7 @@ pub struct Lookup<const BW: usize, const HW: usize, const RA: usize, const NCH: 
     addr1: DFF<Bits<RA>>,
     code1: DFF<Bits<3>>,
     exc1: DFF<Bits<9>>,
+    maddr1: DFF<Bits<MA>>,
     // stage 2
     v2: DFF<Bit>,
     rec2: DFF<Bits<160>>,
@@ -96,6 +123,10 @@ pub struct Lookup<const BW: usize, const HW: usize, const RA: usize, const NCH: 
     code2: DFF<Bits<3>>,
     exc2: DFF<Bits<9>>,
     part2: Vec<DFF<Bits<NCH>>>,
+    maddr2: DFF<Bits<MA>>,
+    clip2: DFF<Bits<NCH>>,
+    effnz2: DFF<Bits<NCH>>,
+    bsnz2: DFF<Bits<NCH>>,
     // stage 3
     v3: DFF<Bit>,
     len3: DFF<Bits<24>>,
@@ -107,6 +138,10 @@ pub struct Lookup<const BW: usize, const HW: usize, const RA: usize, const NCH: 
     bank3: DFF<Bit>,
     addr3: DFF<Bits<RA>>,
     code3: DFF<Bits<3>>,
+    maddr3: DFF<Bits<MA>>,
+    masked3: DFF<Bit>,
+    clip3: DFF<Bit>,
+    queue3: DFF<Bits<8>>,
     // constants
     set_idx: Vec<Constant<Bits<RA>>>,
     bsl_idx: Vec<Constant<Bits<3>>>,
@@ -116,6 +151,11 @@ pub struct Lookup<const BW: usize, const HW: usize, const RA: usize, const NCH: 
     log2_buckets: Constant<Bits<RA>>,
     bank_bit: Constant<Bits<RA>>,
     one20: Constant<Bits<20>>,
+    host_src: Constant<Bits<4>>,
+    n_queues: Constant<Bits<9>>,
+    log2_sets: Constant<Bits<MA>>,
+    mbank_bit: Constant<Bits<MA>>,
+    ones: Constant<Bits<BW>>,
     // locals
     en: Signal<Local, Bit>,
     bank: Signal<Local, Bit>,
@@ -136,13 +176,36 @@ pub struct Lookup<const BW: usize, const HW: usize, const RA: usize, const NCH: 
     suppressed: Signal<Local, Bit>,
     cls: Signal<Local, Bits<4>>,
     exc_copy: Signal<Local, Bits<16>>,
+    maddr_h: Signal<Local, Bits<MA>>,
+    host1: Signal<Local, Bit>,
+    host2: Signal<Local, Bit>,
+    mk: Signal<Local, Bits<BW>>,
+    eff: Signal<Local, Bits<BW>>,
+    cut: Signal<Local, Bits<BW>>,
+    clipc: Signal<Local, Bits<NCH>>,
+    effc: Signal<Local, Bits<NCH>>,
+    bsc: Signal<Local, Bits<NCH>>,
+    isolated: Signal<Local, Bit>,
+    reach: Signal<Local, Bit>,
 }
 
-impl<const BW: usize, const HW: usize, const RA: usize, const NCH: usize> Lookup<BW, HW, RA, NCH> {
-    /// Lookup for `targets` (<= 16) targets, `sets` x `buckets` rows per bank.
-    pub fn new(targets: usize, sets: usize, buckets: usize) -> Self {
+impl<const BW: usize, const HW: usize, const RA: usize, const NCH: usize, const MA: usize>
+    Lookup<BW, HW, RA, NCH, MA>
+{
+    /// Lookup for `targets` (<= 16) targets, `sets` x `buckets` F-BM rows per bank, host frames
+    /// from source `host_src` with `host_queues` transmit queues (`host_queues x sets` mask rows
+    /// per bank).
+    pub fn new(
+        targets: usize,
+        sets: usize,
+        buckets: usize,
+        host_src: usize,
+        host_queues: usize,
+    ) -> Self {
         assert_eq!(NCH * 64, BW);
         assert!(buckets.is_power_of_two() && sets * buckets * 2 <= 1 << RA);
+        assert!(sets.is_power_of_two() && host_queues * sets * 2 <= 1 << MA);
+        assert!(host_src < 16 && (1..=256).contains(&host_queues));
         let max_code = (BW / 32).trailing_zeros() as usize; // 64 -> 1
         Self {
             clock: Default::default(),
@@ -160,6 +223,9 @@ impl<const BW: usize, const HW: usize, const RA: usize, const NCH: usize> Lookup
             local1: (0..targets).map(|_| Default::default()).collect(),
             ram_addr: Default::default(),
             ram_data: (0..targets).map(|_| Default::default()).collect(),
+            mask_addr: Default::default(),
+            mask_data: Default::default(),
+            mask_valid: Default::default(),
             o_valid: Default::default(),
             o_ready: Default::default(),
             o_len: Default::default(),
@@ -171,6 +237,10 @@ impl<const BW: usize, const HW: usize, const RA: usize, const NCH: usize> Lookup
             o_bank: Default::default(),
             o_addr: Default::default(),
             o_code: Default::default(),
+            o_maddr: Default::default(),
+            o_masked: Default::default(),
+            o_clip: Default::default(),
+            o_queue: Default::default(),
             old_inflight: Default::default(),
             v0: Default::default(),
             rec0: Default::default(),
@@ -179,6 +249,7 @@ impl<const BW: usize, const HW: usize, const RA: usize, const NCH: usize> Lookup
             addr0: Default::default(),
             code0: Default::default(),
             exc0: Default::default(),
+            maddr0: Default::default(),
             v1: Default::default(),
             rec1: Default::default(),
             bank1: Default::default(),
@@ -186,6 +257,7 @@ impl<const BW: usize, const HW: usize, const RA: usize, const NCH: usize> Lookup
             addr1: Default::default(),
             code1: Default::default(),
             exc1: Default::default(),
+            maddr1: Default::default(),
             v2: Default::default(),
             rec2: Default::default(),
             bank2: Default::default(),
@@ -194,6 +266,10 @@ impl<const BW: usize, const HW: usize, const RA: usize, const NCH: usize> Lookup
             code2: Default::default(),
             exc2: Default::default(),
             part2: (0..targets).map(|_| Default::default()).collect(),
+            maddr2: Default::default(),
+            clip2: Default::default(),
+            effnz2: Default::default(),
+            bsnz2: Default::default(),
             v3: Default::default(),
             len3: Default::default(),
             beats3: Default::default(),
@@ -204,6 +280,10 @@ impl<const BW: usize, const HW: usize, const RA: usize, const NCH: usize> Lookup
             bank3: Default::default(),
             addr3: Default::default(),
             code3: Default::default(),
+            maddr3: Default::default(),
+            masked3: Default::default(),
+            clip3: Default::default(),
+            queue3: Default::default(),
             set_idx: (0..sets)
                 .map(|s| Constant::new((s as u64).to_bits()))
                 .collect(),
@@ -230,6 +310,17 @@ impl<const BW: usize, const HW: usize, const RA: usize, const NCH: usize> Lookup
             log2_buckets: Constant::new((buckets.trailing_zeros() as u64).to_bits()),
             bank_bit: Constant::new((1u64 << (RA - 1)).to_bits()),
             one20: Constant::new(1u64.to_bits()),
+            host_src: Constant::new((host_src as u64).to_bits()),
+            n_queues: Constant::new((host_queues as u64).to_bits()),
+            log2_sets: Constant::new((sets.trailing_zeros() as u64).to_bits()),
+            mbank_bit: Constant::new((1u64 << (MA - 1)).to_bits()),
+            ones: Constant::new({
+                let mut b = Bits::<BW>::default();
+                for i in 0..BW {
+                    b = b.replace_bit(i, true);
+                }
+                b
+            }),
             en: Default::default(),
             bank: Default::default(),
             hit: Default::default(),
@@ -249,19 +340,31 @@ impl<const BW: usize, const HW: usize, const RA: usize, const NCH: usize> Lookup
             suppressed: Default::default(),
             cls: Default::default(),
             exc_copy: Default::default(),
+            maddr_h: Default::default(),
+            host1: Default::default(),
+            host2: Default::default(),
+            mk: Default::default(),
+            eff: Default::default(),
+            cut: Default::default(),
+            clipc: Default::default(),
+            effc: Default::default(),
+            bsc: Default::default(),
+            isolated: Default::default(),
+            reach: Default::default(),
         }
     }
 }
 
-impl<const BW: usize, const HW: usize, const RA: usize, const NCH: usize> Logic
-    for Lookup<BW, HW, RA, NCH>
+impl<const BW: usize, const HW: usize, const RA: usize, const NCH: usize, const MA: usize> Logic
+    for Lookup<BW, HW, RA, NCH, MA>
 {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self, clock, v0, rec0, bank0, hit0, addr0, code0, exc0, v1, rec1, bank1, hit1, addr1,
-            code1, exc1, v2, rec2, bank2, hit2, addr2, code2, exc2, v3, len3, beats3, tagged3,
-            ttl3, class3, copies3, bank3, addr3, code3
+            self, clock, v0, rec0, bank0, hit0, addr0, code0, exc0, maddr0, v1, rec1, bank1, hit1,
+            addr1, code1, exc1, maddr1, v2, rec2, bank2, hit2, addr2, code2, exc2, maddr2, clip2,
+            effnz2, bsnz2, v3, len3, beats3, tagged3, ttl3, class3, copies3, bank3, addr3, code3,
+            maddr3, masked3, clip3, queue3
         );
         for t in 0..self.part2.len() {
             self.part2[t].clock.next = self.clock.val();
@@ -306,6 +409,13 @@ impl<const BW: usize, const HW: usize, const RA: usize, const NCH: usize> Logic
         if self.bank.val() {
             self.addr_h.next = self.addr_h.val() | self.bank_bit.val();
         }
+        // mask row: queue * sets + slot (a queue >= host_queues is masked to zero in stage 1)
+        self.maddr_h.next = (bit_cast::<MA, 8>(self.hq_data.val().get_bits::<8>(52))
+            << self.log2_sets.val())
+            | bit_cast::<MA, RA>(self.sidx.val());
+        if self.bank.val() {
+            self.maddr_h.next = self.maddr_h.val() | self.mbank_bit.val();
+        }
         self.hq_read.next = false;
         if self.en.val() {
             self.hq_read.next = !self.hq_empty.val();
@@ -314,6 +424,7 @@ impl<const BW: usize, const HW: usize, const RA: usize, const NCH: usize> Logic
             self.bank0.d.next = self.bank.val();
             self.hit0.d.next = self.hit.val();
             self.addr0.d.next = self.addr_h.val();
+            self.maddr0.d.next = self.maddr_h.val();
             self.code0.d.next = self.bsl[0].val();
             self.exc0.d.next = self.exc[0].val();
             if self.bank.val() {
@@ -323,8 +434,11 @@ impl<const BW: usize, const HW: usize, const RA: usize, const NCH: usize> Logic
         }
         // ---------------- stage 0: registered row address to the F-BM RAMs (port A)
         self.ram_addr.next = self.addr1.q.val();
+        self.mask_addr.next = self.maddr1.q.val();
         if self.en.val() {
             self.ram_addr.next = self.addr0.q.val();
+            self.mask_addr.next = self.maddr0.q.val();
+            self.maddr1.d.next = self.maddr0.q.val();
             self.v1.d.next = self.v0.q.val();
             self.rec1.d.next = self.rec0.q.val();
             self.bank1.d.next = self.bank0.q.val();
@@ -341,8 +455,38 @@ impl<const BW: usize, const HW: usize, const RA: usize, const NCH: usize> Logic
             }
         }
         self.wm.next = self.rec1.q.val().get_bits::<BW>(160) & self.bm.val();
+        // isolation mask: host frames only; unwritten rows and queues >= host_queues deny all
+        self.host1.next = self.rec1.q.val().get_bits::<4>(40) == self.host_src.val();
+        self.mk.next = self.ones.val();
+        if self.host1.val() {
+            self.mk.next = 0.into();
+            if self.mask_valid.val()
+                & (bit_cast::<9, 8>(self.rec1.q.val().get_bits::<8>(52)) < self.n_queues.val())
+            {
+                self.mk.next = self.mask_data.val();
+            }
+        }
+        self.eff.next = self.wm.val() & self.mk.val();
+        self.cut.next = self.wm.val() & !self.mk.val();
+        self.clipc.next = 0.into();
+        self.effc.next = 0.into();
+        self.bsc.next = 0.into();
+        for c in 0..NCH {
+            self.clipc.next = self
+                .clipc
+                .val()
+                .replace_bit(c, self.cut.val().get_bits::<64>(64 * c).any());
+            self.effc.next = self
+                .effc
+                .val()
+                .replace_bit(c, self.eff.val().get_bits::<64>(64 * c).any());
+            self.bsc.next = self
+                .bsc
+                .val()
+                .replace_bit(c, self.wm.val().get_bits::<64>(64 * c).any());
+        }
         for t in 0..self.part2.len() {
-            self.m.next = self.wm.val() & self.ram_data[t].val();
+            self.m.next = self.eff.val() & self.ram_data[t].val();
             self.part.next = 0.into();
             for c in 0..NCH {
                 self.part.next = self
@@ -362,6 +506,10 @@ impl<const BW: usize, const HW: usize, const RA: usize, const NCH: usize> Logic
             self.addr2.d.next = self.addr1.q.val();
             self.code2.d.next = self.code1.q.val();
             self.exc2.d.next = self.exc1.q.val();
+            self.maddr2.d.next = self.maddr1.q.val();
+            self.clip2.d.next = self.clipc.val();
+            self.effnz2.d.next = self.effc.val();
+            self.bsnz2.d.next = self.bsc.val();
         }
         // ---------------- stage 2: non-zero, TTL, classification
         self.ttl_low.next = self.rec2.q.val().get_bits::<8>(88) < 2;
@@ -385,6 +533,10 @@ impl<const BW: usize, const HW: usize, const RA: usize, const NCH: usize> Logic
                 self.exc_copy.next = self.tgt_bit[t].val();
             }
         }
+        self.host2.next = self.rec2.q.val().get_bits::<4>(40) == self.host_src.val();
+        self.isolated.next =
+            self.host2.val() & self.bsnz2.q.val().any() & !self.effnz2.q.val().any();
+        self.reach.next = false;
         // first matching rule of docs/forwarding.md
         if self.rec2.q.val().get_bit(44) {
             self.cls.next = 2.into(); // oversize
@@ -406,14 +558,19 @@ impl<const BW: usize, const HW: usize, const RA: usize, const NCH: usize> Logic
             self.cls.next = 3.into(); // truncated
         } else if !self.hit2.q.val() {
             self.cls.next = 7.into(); // unknown_bift_id
-        } else if !self.copies.val().any() {
-            if self.suppressed.val() {
-                self.cls.next = 8.into(); // ttl_expired
-            } else {
-                self.cls.next = 9.into(); // no_matching_bit
-            }
         } else {
-            self.cls.next = 0.into();
+            self.reach.next = true;
+            if self.isolated.val() {
+                self.cls.next = 10.into(); // isolated
+            } else if !self.copies.val().any() {
+                if self.suppressed.val() {
+                    self.cls.next = 8.into(); // ttl_expired
+                } else {
+                    self.cls.next = 9.into(); // no_matching_bit
+                }
+            } else {
+                self.cls.next = 0.into();
+            }
         }
         if self.en.val() {
             self.v3.d.next = self.v2.q.val();
@@ -432,6 +589,10 @@ impl<const BW: usize, const HW: usize, const RA: usize, const NCH: usize> Logic
             self.bank3.d.next = self.bank2.q.val();
             self.addr3.d.next = self.addr2.q.val();
             self.code3.d.next = self.code2.q.val();
+            self.maddr3.d.next = self.maddr2.q.val();
+            self.masked3.d.next = self.host2.val();
+            self.clip3.d.next = self.reach.val() & self.clip2.q.val().any();
+            self.queue3.d.next = self.rec2.q.val().get_bits::<8>(52);
         }
         // ---------------- stage 3: outputs
         self.o_valid.next = self.v3.q.val();
@@ -444,6 +605,10 @@ impl<const BW: usize, const HW: usize, const RA: usize, const NCH: usize> Logic
         self.o_bank.next = self.bank3.q.val();
         self.o_addr.next = self.addr3.q.val();
         self.o_code.next = self.code3.q.val();
+        self.o_maddr.next = self.maddr3.q.val();
+        self.o_masked.next = self.masked3.q.val();
+        self.o_clip.next = self.clip3.q.val();
+        self.o_queue.next = self.queue3.q.val();
         self.old_inflight.next = (self.v0.q.val() & (self.bank0.q.val() != self.active.val()))
             | (self.v1.q.val() & (self.bank1.q.val() != self.active.val()))
             | (self.v2.q.val() & (self.bank2.q.val() != self.active.val()))

@@ -10,5 +10,6 @@ pub mod egress;
 pub mod fbm_ram;
 pub mod fifo;
 pub mod lookup;
+pub mod mask_ram;
 pub mod parser;
 pub mod replicator;

@@ -7,10 +7,12 @@ use rust_hdl::prelude::*;
 /// `[0,24)` frame length (saturating), `[24,40)` stored beats, `[40,44)` source,
 /// `44` oversize, `45` truncated before the Ethertype (rule 2), `46` not BIER,
 /// `47` truncated BIER header (rule 4), `48` bad version, `49` truncated BitString (rule 7,
-/// with the frame's own BSL), `50` 802.1Q tagged, `[64,160)` the 12-byte BIER header
+/// with the frame's own BSL), `50` 802.1Q tagged, `[52,60)` host transmit queue (`tuser` of the
+/// last beat; 0 for network frames), `[64,160)` the 12-byte BIER header
 /// (wire byte k at bit 64+8k: BIFT-id, TTL at 88, BSL code at 108, entropy),
 /// `[160,160+BW)` the BW/8 bytes that follow it (the BitString window).
-pub const RECORD_LAYOUT: &str = "len:0+24 beats:24+16 src:40+4 flags:44+8 hdr:64+96 window:160+BW";
+pub const RECORD_LAYOUT: &str =
+    "len:0+24 beats:24+16 src:40+4 flags:44+8 queue:52+8 hdr:64+96 window:160+BW";
 
 /// Store-and-forward parser. Accepts one beat per cycle while the frame buffer and the
 /// header queue have room. `HRW = NHB * DW` is the width of the captured header region
@@ -39,6 +41,8 @@ pub struct Parser<
     pub in_valid: Signal<In, Bit>,
     /// Stream in: source index.
     pub in_src: Signal<In, Bits<4>>,
+    /// Stream in: transmit queue of a host frame (constant for the frame; 0 for network frames).
+    pub in_user: Signal<In, Bits<8>>,
     /// Stream in: tready.
     pub in_ready: Signal<Out, Bit>,
     /// Frame buffer write.
@@ -108,6 +112,7 @@ impl<
             in_last: Default::default(),
             in_valid: Default::default(),
             in_src: Default::default(),
+            in_user: Default::default(),
             in_ready: Default::default(),
             fb_write: Default::default(),
             fb_data: Default::default(),
@@ -246,6 +251,7 @@ impl<
             | (bit_cast::<HW, 16>(self.sbeats.val()) << 24)
             | (bit_cast::<HW, 4>(self.in_src.val()) << 40)
             | (bit_cast::<HW, 8>(self.flags.val()) << 44)
+            | (bit_cast::<HW, 8>(self.in_user.val()) << 52)
             | (bit_cast::<HW, 96>(self.hb.val()) << 64)
             | (bit_cast::<HW, BW>(self.win.val()) << 160);
         self.hq_write.next = self.accept.val() & self.in_last.val();

@@ -5,9 +5,12 @@ use rust_hdl::prelude::*;
 
 /// Replication engine. Issue (cycle 0): takes the lookup decision, checks that every copy
 /// fits into its egress FIFO (lossless targets wait, drop-mode targets lose the copy), pops
-/// beat 0 and presents the F-BM row to port B of the F-BM RAMs. Write (cycle 1 onwards, one
-/// beat per cycle): `out = (beat & AND-mask) | OR-mask` per target over the first `HRW` bits
-/// of the frame, the rest unchanged; written to the FIFOs of the targets that get a copy.
+/// beat 0 and presents the F-BM row to port B of the F-BM RAMs and the isolation-mask row to
+/// port B of the mask RAM. Write (cycle 1 onwards, one beat per cycle): `out = (beat &
+/// AND-mask) | OR-mask` per target over the first `HRW` bits of the frame, the rest unchanged;
+/// written to the FIFOs of the targets that get a copy. A copy's BitString is `BitString AND
+/// F-BM[t]`, and for host frames also `AND mask` (the row the lookup used; a forwarded host frame
+/// always has a written mask row).
 /// A new frame can be issued in the cycle after the last beat of the previous one was
 /// popped, so back-to-back one-beat frames flow at one frame per cycle.
 #[derive(LogicBlock)]
@@ -18,6 +21,7 @@ pub struct Replicator<
     const HRW: usize,
     const RA: usize,
     const FW: usize,
+    const MA: usize,
 > {
     /// Clock.
     pub clock: Signal<In, Clock>,
@@ -45,6 +49,14 @@ pub struct Replicator<
     pub i_addr: Signal<In, Bits<RA>>,
     /// BSL code of the bank.
     pub i_code: Signal<In, Bits<3>>,
+    /// Mask row (host frames).
+    pub i_maddr: Signal<In, Bits<MA>>,
+    /// Host frame: apply the mask row to the copies' BitStrings.
+    pub i_masked: Signal<In, Bit>,
+    /// The isolation mask clipped the frame's BitString.
+    pub i_clip: Signal<In, Bit>,
+    /// Transmit queue of the frame.
+    pub i_queue: Signal<In, Bits<8>>,
     /// Frame buffer head.
     pub fb_data: Signal<In, Bits<FW>>,
     /// Frame buffer empty.
@@ -59,6 +71,10 @@ pub struct Replicator<
     pub ramb_addr: Signal<Out, Bits<RA>>,
     /// Port B data per target.
     pub ramb_data: Vec<Signal<In, Bits<BW>>>,
+    /// Mask RAM port B row.
+    pub maskb_addr: Signal<Out, Bits<MA>>,
+    /// Mask RAM port B data.
+    pub maskb_data: Signal<In, Bits<BW>>,
     /// Do not issue new frames (register readback wants port B).
     pub hold: Signal<In, Bit>,
     /// Port B is not in use this cycle.
@@ -97,6 +113,10 @@ pub struct Replicator<
     pub ev_class: Signal<Out, Bits<4>>,
     /// Its length.
     pub ev_len: Signal<Out, Bits<24>>,
+    /// Its BitString was clipped by the isolation mask of queue `ev_queue`.
+    pub ev_clip: Signal<Out, Bit>,
+    /// Its transmit queue.
+    pub ev_queue: Signal<Out, Bits<8>>,
     /// Copies made, per target.
     pub ev_tx: Vec<Signal<Out, Bit>>,
     /// Copies lost to full drop-mode FIFOs, per target.
@@ -113,6 +133,9 @@ pub struct Replicator<
     caddr: DFF<Bits<RA>>,
     ccode: DFF<Bits<3>>,
     cunmod: DFF<Bit>,
+    cmaddr: DFF<Bits<MA>>,
+    cmasked: DFF<Bit>,
+    ones_bw: Constant<Bits<BW>>,
     tgt_bit: Vec<Constant<Bits<16>>>,
     bsl_idx: Vec<Constant<Bits<3>>>,
     bsl_mask: Vec<Constant<Bits<BW>>>,
@@ -128,6 +151,7 @@ pub struct Replicator<
     issue: Signal<Local, Bit>,
     fin: Signal<Local, Bits<16>>,
     bm: Signal<Local, Bits<BW>>,
+    mk: Signal<Local, Bits<BW>>,
     fbn: Signal<Local, Bits<BW>>,
     am: Signal<Local, Bits<HRW>>,
     om: Signal<Local, Bits<HRW>>,
@@ -147,7 +171,8 @@ impl<
         const HRW: usize,
         const RA: usize,
         const FW: usize,
-    > Replicator<DW, KW, BW, HRW, RA, FW>
+        const MA: usize,
+    > Replicator<DW, KW, BW, HRW, RA, FW, MA>
 {
     /// Replicator for `targets` (<= 16) targets.
     pub fn new(targets: usize) -> Self {
@@ -174,6 +199,10 @@ impl<
             i_bank: Default::default(),
             i_addr: Default::default(),
             i_code: Default::default(),
+            i_maddr: Default::default(),
+            i_masked: Default::default(),
+            i_clip: Default::default(),
+            i_queue: Default::default(),
             fb_data: Default::default(),
             fb_empty: Default::default(),
             fb_read: Default::default(),
@@ -181,6 +210,8 @@ impl<
             fb_skip: Default::default(),
             ramb_addr: Default::default(),
             ramb_data: (0..targets).map(|_| Default::default()).collect(),
+            maskb_addr: Default::default(),
+            maskb_data: Default::default(),
             hold: Default::default(),
             portb_free: Default::default(),
             cur_busy: Default::default(),
@@ -200,6 +231,8 @@ impl<
             ev_valid: Default::default(),
             ev_class: Default::default(),
             ev_len: Default::default(),
+            ev_clip: Default::default(),
+            ev_queue: Default::default(),
             ev_tx: (0..targets).map(|_| Default::default()).collect(),
             ev_stall: (0..targets).map(|_| Default::default()).collect(),
             rem: Default::default(),
@@ -214,6 +247,15 @@ impl<
             caddr: Default::default(),
             ccode: Default::default(),
             cunmod: Default::default(),
+            cmaddr: Default::default(),
+            cmasked: Default::default(),
+            ones_bw: Constant::new({
+                let mut b = Bits::<BW>::default();
+                for i in 0..BW {
+                    b = b.replace_bit(i, true);
+                }
+                b
+            }),
             tgt_bit: (0..targets)
                 .map(|t| Constant::new((1u64 << t).to_bits()))
                 .collect(),
@@ -241,6 +283,7 @@ impl<
             issue: Default::default(),
             fin: Default::default(),
             bm: Default::default(),
+            mk: Default::default(),
             fbn: Default::default(),
             am: Default::default(),
             om: Default::default(),
@@ -262,13 +305,14 @@ impl<
         const HRW: usize,
         const RA: usize,
         const FW: usize,
-    > Logic for Replicator<DW, KW, BW, HRW, RA, FW>
+        const MA: usize,
+    > Logic for Replicator<DW, KW, BW, HRW, RA, FW, MA>
 {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
             self, clock, rem, bvalid, bidx, blast, bdata, ccopies, ctagged, cttl, cbank, caddr,
-            ccode, cunmod
+            ccode, cunmod, cmaddr, cmasked
         );
         // ---------------- issue
         self.room.next = 0.into();
@@ -298,9 +342,15 @@ impl<
         self.ev_valid.next = self.issue.val();
         self.ev_class.next = self.i_class.val();
         self.ev_len.next = self.i_len.val();
+        self.ev_clip.next = self.i_clip.val();
+        self.ev_queue.next = self.i_queue.val();
         self.ramb_addr.next = self.caddr.q.val();
+        self.maskb_addr.next = self.cmaddr.q.val();
         if self.issue.val() {
             self.ramb_addr.next = self.i_addr.val();
+            self.maskb_addr.next = self.i_maddr.val();
+            self.cmaddr.d.next = self.i_maddr.val();
+            self.cmasked.d.next = self.i_masked.val();
             if self.fin.val().any() {
                 self.fb_read.next = true;
                 self.bvalid.d.next = true;
@@ -342,6 +392,10 @@ impl<
                 self.bm.next = self.bsl_mask[c].val();
             }
         }
+        self.mk.next = self.ones_bw.val();
+        if self.cmasked.q.val() {
+            self.mk.next = self.maskb_data.val();
+        }
         self.ttl_m1.next = self.cttl.q.val() - 1;
         self.boff.next = bit_cast::<32, 16>(self.bidx.q.val()) << self.log2_dw.val();
         self.bd.next = self.bdata.q.val().get_bits::<DW>(0);
@@ -354,8 +408,8 @@ impl<
                 self.mac.next = self.mac1[t].val();
                 self.nh.next = self.nh1[t].val();
             }
-            // BitString bytes: AND with the F-BM (bytes past the BSL unchanged)
-            self.fbn.next = self.bm.val() & !self.ramb_data[t].val();
+            // BitString bytes: AND with the F-BM and the isolation mask (bytes past the BSL unchanged)
+            self.fbn.next = self.bm.val() & !(self.ramb_data[t].val() & self.mk.val());
             self.am.next = !(bit_cast::<HRW, BW>(self.fbn.val()) << 208);
             if self.ctagged.q.val() {
                 self.am.next = !(bit_cast::<HRW, BW>(self.fbn.val()) << 240);

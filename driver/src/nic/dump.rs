@@ -176,6 +176,77 @@ pub(crate) fn read(
     })
 }
 
+impl BiftDump {
+    /// How this table differs from `bift` as [`crate::nic::Nic::load_bift`] would load it: BSL,
+    /// ECMP buckets, exception target, BIFT-id per set slot, target kinds and every F-BM row.
+    /// Empty when they agree.
+    pub fn differences(&self, bift: &bier::Bift) -> Vec<String> {
+        let mut d = Vec::new();
+        if self.bsl_bits != Some(bift.bsl().bits()) {
+            d.push(format!(
+                "BSL {:?}, the BIFT has {}",
+                self.bsl_bits,
+                bift.bsl().bits()
+            ));
+        }
+        if self.buckets != bift.buckets() {
+            d.push(format!(
+                "{} ECMP buckets, the BIFT has {}",
+                self.buckets,
+                bift.buckets()
+            ));
+        }
+        if self.exception != bift.config().exception {
+            d.push(format!(
+                "exception target {:?}, the BIFT has {:?}",
+                self.exception,
+                bift.config().exception
+            ));
+        }
+        for (s, got) in self.sets.iter().enumerate() {
+            let want = bift.bift_ids().get(s).copied();
+            if *got != want {
+                d.push(format!(
+                    "set slot {s}: BIFT-id {got:?}, the BIFT has {want:?}"
+                ));
+            }
+        }
+        for (t, ts) in self.targets.iter().enumerate() {
+            let want_local = bift
+                .targets()
+                .get(t)
+                .is_some_and(|tg| matches!(tg.kind, bier::TargetKind::Local(_)));
+            if ts.local != want_local {
+                d.push(format!(
+                    "target {t}: local {}, the BIFT has {want_local}",
+                    ts.local
+                ));
+            }
+        }
+        for r in &self.rows {
+            let want: Vec<usize> = if r.set < bift.sets()
+                && r.bucket < bift.buckets()
+                && r.target < bift.targets().len()
+            {
+                bift.fbm(r.set, r.bucket, r.target).iter_ones().collect()
+            } else {
+                Vec::new()
+            };
+            if r.positions != want {
+                d.push(format!(
+                    "set {} bucket {} target {}: F-BM {}, the BIFT has {}",
+                    r.set,
+                    r.bucket,
+                    r.target,
+                    ranges(&r.positions),
+                    ranges(&want)
+                ));
+            }
+        }
+        d
+    }
+}
+
 /// Positions as ranges: `1-4,9,200-256`.
 fn ranges(pos: &[usize]) -> String {
     let mut out = Vec::new();

@@ -84,6 +84,29 @@ fn bift_load_reads_back_and_dump_shows_the_table() {
     assert!(out.contains("BSL 256, 4 ECMP buckets"), "{out}");
     assert!(out.contains("set 0 bucket 0 target 0: 9-248"), "{out}");
     assert!(out.contains("set 0 bucket 0 target 5: 4"), "{out}");
+    // no [[tx_queue]]: isolation off, every queue may reach everything
+    assert!(
+        out.contains("tx queue 7 set 0: may reach every BFR-id of the set"),
+        "{out}"
+    );
+    // with [[tx_queue]] grants, dump shows them and load checks them
+    let dir = tempfile::tempdir().unwrap();
+    let iso = dir.path().join("iso.toml");
+    let moe = std::fs::read_to_string(example("moe-node.toml")).unwrap();
+    std::fs::write(
+        &iso,
+        format!("{moe}\n[[tx_queue]]\nqueue = 1\nallow = [\"1-8\", 100]\n"),
+    )
+    .unwrap();
+    let o = run(&["bift", "load", iso.to_str().unwrap(), "--sim"]);
+    assert!(o.status.success(), "{:?}", text(&o));
+    let o = run(&["bift", "dump", "--sim", "--bift", iso.to_str().unwrap()]);
+    let (out, _) = text(&o);
+    assert!(
+        out.contains("tx queue 1 set 0: may reach positions 1-8,100"),
+        "{out}"
+    );
+    assert!(out.contains("tx queue 0 set 0: may reach nothing"), "{out}");
     // a fresh simulated NIC has no table: no valid set slot, no F-BM
     let o = run(&["bift", "dump", "--sim"]);
     assert!(o.status.success());

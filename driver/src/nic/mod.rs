@@ -38,7 +38,7 @@ use biernic_hw::DataplaneParams;
 use crate::backend::{Backend, DeviceError};
 use crate::program::{self, ProgramError, RegisterBus};
 
-pub use dump::{BiftDump, FbmRow, TargetSettings};
+pub use dump::{BiftDump, FbmRow, MaskRow, TargetSettings};
 pub use mempool::{Mempool, PacketBuf, DEFAULT_BUF_SIZE, JUMBO_BUF_SIZE};
 pub use queue::{CplStatus, QueueCounters, RxFrame, RxMeta, RxQueue, TxCompletion, TxQueue};
 

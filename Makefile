@@ -57,9 +57,11 @@ docs: deps
 	BIERNIC_UPDATE_DOCS=1 $(CARGO) test -p biernic-hw --test regmap_doc
 	@echo "wrote docs/registers.md and hw/REGMAP.md"
 
-# Host CPU time per frame of the driver's transmit and receive fast paths (batch 1, 8, 32, 256).
+# Host CPU time per frame of the driver's transmit and receive fast paths (batch 1, 8, 32, 256),
+# then frames end to end through the driver and the verilated NIC core.
 bench-driver: deps
 	$(CARGO) bench -p biernic --bench driver
+	$(CARGO) bench -p biernic-tests --bench host
 
 fmt:
 	$(CARGO) fmt --all

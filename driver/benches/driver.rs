@@ -17,8 +17,9 @@
 //! Times are the benchmark thread's CPU time (`CLOCK_THREAD_CPUTIME_ID`), not wall time, so
 //! that other processes on a loaded machine do not inflate them.
 //!
-//! Hook for end-to-end numbers: [`tx_round`] and [`rx_round`] are generic over [`Backend`];
-//! with the verilated NIC's backend (`sim`) they measure frames per second through the RTL.
+//! [`tx_round`] and [`rx_round`] are generic over [`Backend`]. Frames per second end to end
+//! through the verilated NIC are measured by `tests/benches/host.rs` (the second half of
+//! `make bench-driver`).
 
 use std::hint::black_box;
 use std::time::Duration;

@@ -23,5 +23,5 @@ pub mod nic;
 pub mod program;
 pub mod rtl;
 pub mod simdev;
-pub mod vfio;
 pub mod soft;
+pub mod vfio;

@@ -13,6 +13,9 @@ use biernic::engine::{Engine, ModelEngine};
 use biernic::rtl::RtlEngine;
 use clap::{Parser, Subcommand, ValueEnum};
 
+mod devcmd;
+use devcmd::{on_device, DeviceArgs, RecvOpts, SendOpts};
+
 /// biernic: BIER multicast offload for an FPGA SmartNIC — tools for the reference model and the device.
 #[derive(Parser)]
 #[command(version, about)]
@@ -55,7 +58,8 @@ enum Cmd {
         #[command(subcommand)]
         cmd: BiftCmd,
     },
-    /// Write the generated Verilog of the data plane (top module `biernic_dataplane`).
+    /// Write the generated Verilog of a build (top module `biernic_dataplane`, or `biernic_nic` for
+    /// the nic-* builds).
     Verilog {
         /// Hardware build.
         #[arg(long, value_enum, default_value_t = BuildKind::Wide)]
@@ -63,6 +67,69 @@ enum Cmd {
         /// Output file (default: standard output).
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
+    },
+    /// Identify the NIC: its register blocks and build parameters.
+    Info {
+        #[command(flatten)]
+        dev: DeviceArgs,
+    },
+    /// Print the NIC's counters and queue registers (non-zero ones unless --all).
+    Stats {
+        #[command(flatten)]
+        dev: DeviceArgs,
+        /// Also print counters that are 0.
+        #[arg(long)]
+        all: bool,
+    },
+    /// Send the frames of a capture through a transmit queue (the host ingress of the data plane).
+    Send {
+        #[command(flatten)]
+        dev: DeviceArgs,
+        /// Input capture (pcap or pcapng, Ethernet).
+        #[arg(long = "in", value_name = "IN.pcap")]
+        input: PathBuf,
+        /// Transmit queue.
+        #[arg(long, default_value_t = 0)]
+        queue: usize,
+        /// Load this BIFT first (a fresh --sim NIC has none and drops every frame).
+        #[arg(long, value_name = "FILE")]
+        bift: Option<PathBuf>,
+        /// Capture what every receive queue got into DIR/rxq<q>.pcap, and with --sim what every
+        /// port sent into DIR/port<p>.pcap.
+        #[arg(long, value_name = "DIR")]
+        out_dir: Option<PathBuf>,
+        /// On a card: give up when nothing moved for this many milliseconds.
+        #[arg(long, default_value_t = 1000)]
+        timeout_ms: u64,
+    },
+    /// Receive the frames of one receive queue into a capture.
+    Recv {
+        #[command(flatten)]
+        dev: DeviceArgs,
+        /// Receive queue.
+        #[arg(long, default_value_t = 0)]
+        queue: usize,
+        /// Output pcap.
+        #[arg(long, value_name = "OUT.pcap")]
+        out: PathBuf,
+        /// Stop after this many frames.
+        #[arg(long)]
+        count: Option<u64>,
+        /// Stop when no frame came for this many milliseconds (with --sim: when the NIC is idle).
+        #[arg(long, default_value_t = 1000)]
+        timeout_ms: u64,
+        /// Load this BIFT first.
+        #[arg(long, value_name = "FILE")]
+        bift: Option<PathBuf>,
+        /// With --sim: frames arriving on a network port, from this capture.
+        #[arg(long, value_name = "IN.pcap", requires = "sim")]
+        inject: Option<PathBuf>,
+        /// Port the --inject frames arrive on.
+        #[arg(long, default_value_t = 0)]
+        port: usize,
+        /// 9216-byte receive buffers (default 2048).
+        #[arg(long)]
+        jumbo: bool,
     },
     /// Generate BIER traffic for a BIFT into a pcap file.
     Gen {
@@ -110,6 +177,21 @@ enum Cmd {
 
 #[derive(Subcommand)]
 enum BiftCmd {
+    /// Load a BIFT into the NIC (shadow bank, then commit: hitless), read it back and compare.
+    Load {
+        /// The BIFT config (TOML).
+        file: PathBuf,
+        #[command(flatten)]
+        dev: DeviceArgs,
+    },
+    /// Read the active BIFT back from the NIC's registers.
+    Dump {
+        #[command(flatten)]
+        dev: DeviceArgs,
+        /// Load this BIFT first (a fresh --sim NIC has none).
+        #[arg(long, value_name = "FILE")]
+        bift: Option<PathBuf>,
+    },
     /// Show the compiled BIFT: BIFT-ids and the per-set, per-bucket, per-target F-BMs in hex.
     Show {
         /// The BIFT config (TOML).
@@ -138,6 +220,11 @@ enum BuildKind {
     WideBsl2048,
     /// As `wide` with BSL up to 4096 (Verilog only).
     WideBsl4096,
+    /// The NIC core (top `biernic_nic`: data plane + DMA engine) around the wide data plane:
+    /// 2 ports, 8 transmit and 8 receive queues.
+    NicWide,
+    /// The NIC core around the narrow data plane: 2 ports, 2 transmit and 2 receive queues.
+    NicNarrow,
 }
 
 impl BuildKind {
@@ -147,6 +234,17 @@ impl BuildKind {
             BuildKind::Narrow => biernic_hw::DataplaneParams::narrow(),
             BuildKind::WideBsl2048 => biernic_hw::DataplaneParams::wide_bsl2048(),
             BuildKind::WideBsl4096 => biernic_hw::DataplaneParams::wide_bsl4096(),
+            BuildKind::NicWide => biernic_hw::NicParams::wide().dp,
+            BuildKind::NicNarrow => biernic_hw::NicParams::narrow().dp,
+        }
+    }
+
+    /// The Verilog of this build.
+    fn verilog(self) -> String {
+        match self {
+            BuildKind::NicWide => biernic_hw::nic_verilog(&biernic_hw::NicParams::wide()),
+            BuildKind::NicNarrow => biernic_hw::nic_verilog(&biernic_hw::NicParams::narrow()),
+            _ => biernic_hw::dataplane_verilog(&self.params()),
         }
     }
 }
@@ -257,7 +355,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             Ok(())
         }
         Cmd::Verilog { build, out } => {
-            let v = biernic_hw::dataplane_verilog(&build.params());
+            let v = build.verilog();
             match out {
                 Some(path) => std::fs::write(&path, v)
                     .map_err(|e| fail(1, format!("{}: {e}", path.display())))?,
@@ -271,6 +369,54 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let b = load(&file)?;
             write_stdout(&show(&b, all))?;
             Ok(())
+        }
+        Cmd::Info { dev } => on_device!(&dev, |nic| devcmd::info(nic)),
+        Cmd::Stats { dev, all } => on_device!(&dev, |nic| devcmd::stats(nic, all)),
+        Cmd::Bift {
+            cmd: BiftCmd::Load { file, dev },
+        } => on_device!(&dev, |nic| devcmd::bift_load(nic, &file)),
+        Cmd::Bift {
+            cmd: BiftCmd::Dump { dev, bift },
+        } => on_device!(&dev, |nic| devcmd::bift_dump(nic, bift.as_deref())),
+        Cmd::Send {
+            dev,
+            input,
+            queue,
+            bift,
+            out_dir,
+            timeout_ms,
+        } => {
+            let o = SendOpts {
+                input,
+                queue,
+                bift,
+                out_dir,
+                timeout: Duration::from_millis(timeout_ms),
+            };
+            on_device!(&dev, |nic| devcmd::send(nic, &o))
+        }
+        Cmd::Recv {
+            dev,
+            queue,
+            out,
+            count,
+            timeout_ms,
+            bift,
+            inject,
+            port,
+            jumbo,
+        } => {
+            let o = RecvOpts {
+                queue,
+                out,
+                count,
+                timeout: Duration::from_millis(timeout_ms),
+                bift,
+                inject,
+                port,
+                jumbo,
+            };
+            on_device!(&dev, |nic| devcmd::recv(nic, &o))
         }
         Cmd::Gen {
             bift,

@@ -76,6 +76,9 @@ struct Bank {
     tgt: Vec<[u32; 5]>,
     /// `[target][row]` -> staging words.
     rows: Vec<Vec<Vec<u32>>>,
+    /// Isolation-mask rows (`queue * sets + slot`) -> staging words (kept, not applied: this
+    /// device does not forward).
+    masks: Vec<Vec<u32>>,
 }
 
 #[derive(Default)]
@@ -167,6 +170,7 @@ impl SoftNic {
             sets: vec![0; dp.sets],
             tgt: vec![[0; 5]; dp.targets],
             rows: vec![vec![vec![0; words]; rows]; dp.targets],
+            masks: vec![vec![0; words]; regmap::mask_rows(&dp)],
             ..Bank::default()
         };
         let idx = |c: Counter| c.index(&dp).unwrap_or(0);
@@ -504,6 +508,26 @@ impl SoftNic {
                 let op = v >> regmap::ROW_CMD_OP_SHIFT;
                 let t = ((v >> regmap::ROW_CMD_TARGET_SHIFT) & 0xFF) as usize;
                 let row = (v & 0xFFFF) as usize;
+                let bank = if v & (1 << regmap::ROW_CMD_ACTIVE_BIT) != 0 {
+                    self.active
+                } else {
+                    shadow
+                };
+                if v & (1 << regmap::ROW_CMD_MASK_BIT) != 0 {
+                    // isolation-mask row (the target field is ignored)
+                    let ok = (op == regmap::ROW_OP_WRITE || op == regmap::ROW_OP_READ)
+                        && row < regmap::mask_rows(&self.dp);
+                    self.row_err = !ok;
+                    if !ok {
+                        return Err(slverr(addr, format!("mask row command 0x{v:08X}")));
+                    }
+                    if op == regmap::ROW_OP_WRITE {
+                        self.banks[shadow].masks[row] = self.staging.clone();
+                    } else {
+                        self.staging = self.banks[bank].masks[row].clone();
+                    }
+                    return Ok(());
+                }
                 let ok = (op == regmap::ROW_OP_WRITE || op == regmap::ROW_OP_READ)
                     && t < targets
                     && row < self.dp.sets * self.dp.buckets;
@@ -514,11 +538,6 @@ impl SoftNic {
                 if op == regmap::ROW_OP_WRITE {
                     self.banks[shadow].rows[t][row] = self.staging.clone();
                 } else {
-                    let bank = if v & (1 << regmap::ROW_CMD_ACTIVE_BIT) != 0 {
-                        self.active
-                    } else {
-                        shadow
-                    };
                     self.staging = self.banks[bank].rows[t][row].clone();
                 }
                 return Ok(());
@@ -584,7 +603,7 @@ impl SoftNic {
                         return Err(slverr(addr, "ring size changed while enabled"));
                     }
                 } else {
-                    if !(1..=max).contains(&log2) {
+                    if !(2..=max).contains(&log2) {
                         return Err(slverr(addr, format!("ring size 2^{log2}")));
                     }
                     sq.log2 = log2;
@@ -596,24 +615,18 @@ impl SoftNic {
                 }
             }
             dma::Q_PROD => {
+                // As the RTL: bounded by the descriptors fetched (Q_CONS may lag the driver's
+                // view of the completion ring); a disabled queue takes the write, and enabling
+                // resets the index.
                 let p = v as u16;
-                if !sq.enabled {
-                    return Err(slverr(addr, "doorbell of a disabled queue"));
-                }
-                let ahead = p.wrapping_sub(sq.cons);
+                let ahead = p.wrapping_sub(sq.fetched);
                 if u32::from(ahead) > 1 << sq.log2 {
                     return Err(slverr(
                         addr,
                         format!(
-                            "producer {p} is more than the ring size ahead of {}",
-                            sq.cons
+                            "producer {p} is more than the ring size ahead of (or behind) the {} descriptors fetched",
+                            sq.fetched
                         ),
-                    ));
-                }
-                if ahead < sq.prod.wrapping_sub(sq.cons) {
-                    return Err(slverr(
-                        addr,
-                        format!("producer {p} went back from {}", sq.prod),
                     ));
                 }
                 sq.prod = p;

@@ -358,10 +358,11 @@ fn nic_shutdown_stops_live_queues() {
     nic.service().unwrap();
     assert_eq!(nic.with_backend(|s| s.unmapped_accesses()), 0);
     nic.shutdown().unwrap();
-    // The queue is disabled under its handle: its doorbell is refused.
+    // The queue is disabled under its handle: it takes no more frames, and says why.
     let mut b = bufs(&pool, &[frame(2, 64)]);
     let e = tx.send_batch(&mut b).err().unwrap();
-    assert!(matches!(e, NicError::Device(_)), "{e}");
+    assert!(matches!(e, NicError::Stopped { q: 0, .. }), "{e}");
+    assert_eq!(b.len(), 1, "the frame stays with the caller");
     drop(tx);
 }
 
@@ -519,7 +520,7 @@ fn load_and_read_back_the_bift() {
 
     // A second table replaces the first (the banks swap again).
     let bift2 = Bift::from_toml(
-        "sub_domain = 1\nbsl = 64\n[[target]]\nname = \"g\"\nkind = \"local\"\nqueue = 0\n[[entry]]\nbfr_ids = \"3\"\nvia = [\"g\"]\n",
+        "sub_domain = 1\nbsl = 64\n[[target]]\nname = \"p\"\nkind = \"port\"\nport = 0\n[[entry]]\nbfr_ids = \"3\"\nvia = [\"p\"]\n",
         None,
     )
     .unwrap();
@@ -532,6 +533,23 @@ fn load_and_read_back_the_bift() {
         d.rows.iter().filter(|r| !r.positions.is_empty()).collect();
     assert_eq!(ones.len(), 1);
     assert_eq!((ones[0].target, &ones[0].positions), (0, &vec![3]));
+
+    // Targets in another order than the NIC's (a local queue first): refused, naming it.
+    let e = nic
+        .load_bift(
+            &Bift::from_toml(
+                "sub_domain = 1\nbsl = 64\n[[target]]\nname = \"g\"\nkind = \"local\"\nqueue = 0\n[[entry]]\nbfr_ids = \"3\"\nvia = [\"g\"]\n",
+                None,
+            )
+            .unwrap(),
+        )
+        .err()
+        .unwrap();
+    assert!(matches!(e, NicError::Layout(_)), "{e}");
+    assert!(
+        e.to_string().contains("target 0 (\"g\") is local queue 0"),
+        "{e}"
+    );
 
     // Does not fit the narrow build (10 targets > 4).
     let e = narrow().load_bift(&bift).err().unwrap();

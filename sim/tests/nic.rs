@@ -92,6 +92,19 @@ fn load_bift(nic: &mut Nic, bift: u32) {
         nic.axil_write(regmap::target_reg(t, regmap::TGT_CFG), cfg)
             .unwrap();
     }
+    // isolation masks (all zero after reset: deny all): every transmit queue may reach every
+    // BFR-id of set slot 0
+    let all: Vec<usize> = (1..=256).collect();
+    for q in 0..nic.params().txq() {
+        for (w, v) in regmap::fbm_to_words(&p, 256, &all).iter().enumerate() {
+            nic.axil_write(regmap::staging_reg(w), *v).unwrap();
+        }
+        nic.axil_write(
+            regmap::BIFT_ROW_CMD,
+            regmap::mask_row_cmd(regmap::ROW_OP_WRITE, regmap::mask_row(&p, q, 0), false),
+        )
+        .unwrap();
+    }
     nic.axil_write(regmap::CTRL_COMMIT, 1).unwrap();
     for _ in 0..100 {
         if nic.axil_read(regmap::CTRL_COMMIT).unwrap() & 1 == 0 {

@@ -5,6 +5,8 @@
 //! same frames to [`bier::Forwarder`] in the order the RTL accepted them, and compares every copy on every target
 //! byte for byte and every counter.
 
+pub mod host;
+
 use std::collections::HashMap;
 
 use bier::config::{Config, Entry, OnStall, Target, TargetKind, TxQueue};

@@ -37,6 +37,17 @@ pub struct FbmRow {
     pub positions: Vec<usize>,
 }
 
+/// The isolation mask of one transmit queue in one set slot (active bank).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MaskRow {
+    /// Transmit queue.
+    pub queue: usize,
+    /// Set slot.
+    pub set: usize,
+    /// Bit positions the queue's frames may keep (1-based).
+    pub positions: Vec<usize>,
+}
+
 /// The table the NIC forwards with, as read from its registers.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BiftDump {
@@ -54,6 +65,8 @@ pub struct BiftDump {
     pub targets: Vec<TargetSettings>,
     /// The F-BM rows of every valid set slot, bucket and target, from the active bank.
     pub rows: Vec<FbmRow>,
+    /// The isolation mask of every transmit queue in every valid set slot, from the active bank.
+    pub masks: Vec<MaskRow>,
     /// Whether the shadow bank's F-BM rows equal the active bank's (the settings above are
     /// read from the shadow bank, which `Nic::load_bift` keeps equal to the active one; if
     /// this is false, something else wrote the shadow bank and the settings may differ from
@@ -82,10 +95,19 @@ fn read_row(
     active: bool,
     words: usize,
 ) -> Result<Vec<u32>, ProgramError> {
-    bus.write(
-        regmap::BIFT_ROW_CMD,
-        regmap::row_cmd(regmap::ROW_OP_READ, target, row, active),
-    )?;
+    let cmd = regmap::row_cmd(regmap::ROW_OP_READ, target, row, active);
+    read_cmd(bus, cmd, target, row, words)
+}
+
+/// Issues a row read command and reads the staging words.
+fn read_cmd(
+    bus: &mut dyn RegisterBus,
+    cmd: u32,
+    target: usize,
+    row: usize,
+    words: usize,
+) -> Result<Vec<u32>, ProgramError> {
+    bus.write(regmap::BIFT_ROW_CMD, cmd)?;
     let mut polls = 0;
     loop {
         let v = bus.read(regmap::BIFT_ROW_CMD)?;
@@ -164,7 +186,26 @@ pub(crate) fn read(
             }
         }
     }
+    let mut masks = Vec::new();
+    if let Some(bits) = bsl_bits {
+        for queue in 0..p.host_queues {
+            for (set, id) in sets.iter().enumerate() {
+                if id.is_none() {
+                    continue;
+                }
+                let row = regmap::mask_row(p, queue, set);
+                let cmd = regmap::mask_row_cmd(regmap::ROW_OP_READ, row, true);
+                let w = read_cmd(bus, cmd, 0, row, bits / 32)?;
+                masks.push(MaskRow {
+                    queue,
+                    set,
+                    positions: regmap::words_to_fbm(bits, &w),
+                });
+            }
+        }
+    }
     Ok(BiftDump {
+        masks,
         active_bank,
         bsl_bits,
         buckets,
@@ -174,6 +215,95 @@ pub(crate) fn read(
         rows,
         shadow_in_sync,
     })
+}
+
+impl BiftDump {
+    /// How this table differs from `bift` as [`crate::nic::Nic::load_bift`] would load it: BSL,
+    /// ECMP buckets, exception target, BIFT-id per set slot, target kinds and every F-BM row.
+    /// Empty when they agree.
+    pub fn differences(&self, bift: &bier::Bift) -> Vec<String> {
+        let mut d = Vec::new();
+        if self.bsl_bits != Some(bift.bsl().bits()) {
+            d.push(format!(
+                "BSL {:?}, the BIFT has {}",
+                self.bsl_bits,
+                bift.bsl().bits()
+            ));
+        }
+        if self.buckets != bift.buckets() {
+            d.push(format!(
+                "{} ECMP buckets, the BIFT has {}",
+                self.buckets,
+                bift.buckets()
+            ));
+        }
+        if self.exception != bift.config().exception {
+            d.push(format!(
+                "exception target {:?}, the BIFT has {:?}",
+                self.exception,
+                bift.config().exception
+            ));
+        }
+        for (s, got) in self.sets.iter().enumerate() {
+            let want = bift.bift_ids().get(s).copied();
+            if *got != want {
+                d.push(format!(
+                    "set slot {s}: BIFT-id {got:?}, the BIFT has {want:?}"
+                ));
+            }
+        }
+        for (t, ts) in self.targets.iter().enumerate() {
+            let want_local = bift
+                .targets()
+                .get(t)
+                .is_some_and(|tg| matches!(tg.kind, bier::TargetKind::Local(_)));
+            if ts.local != want_local {
+                d.push(format!(
+                    "target {t}: local {}, the BIFT has {want_local}",
+                    ts.local
+                ));
+            }
+        }
+        let mut b = bift.clone();
+        b.set_host_queues(self.masks.iter().map(|m| m.queue + 1).max().unwrap_or(0));
+        for m in &self.masks {
+            let want: Vec<usize> = b
+                .queue_mask(m.queue, m.set)
+                .to_bitstring(bift.bsl())
+                .iter_ones()
+                .collect();
+            if m.positions != want {
+                d.push(format!(
+                    "tx queue {} set {}: isolation mask {}, the BIFT has {}",
+                    m.queue,
+                    m.set,
+                    ranges(&m.positions),
+                    ranges(&want)
+                ));
+            }
+        }
+        for r in &self.rows {
+            let want: Vec<usize> = if r.set < bift.sets()
+                && r.bucket < bift.buckets()
+                && r.target < bift.targets().len()
+            {
+                bift.fbm(r.set, r.bucket, r.target).iter_ones().collect()
+            } else {
+                Vec::new()
+            };
+            if r.positions != want {
+                d.push(format!(
+                    "set {} bucket {} target {}: F-BM {}, the BIFT has {}",
+                    r.set,
+                    r.bucket,
+                    r.target,
+                    ranges(&r.positions),
+                    ranges(&want)
+                ));
+            }
+        }
+        d
+    }
 }
 
 /// Positions as ranges: `1-4,9,200-256`.
@@ -233,6 +363,17 @@ impl fmt::Display for BiftDump {
                 write!(f, ", drops on stall")?;
             }
             writeln!(f)?;
+        }
+        let full = self.bsl_bits.unwrap_or(0);
+        for m in &self.masks {
+            let what = if m.positions.len() == full {
+                "every BFR-id of the set".to_string()
+            } else if m.positions.is_empty() {
+                "nothing".to_string()
+            } else {
+                format!("positions {}", ranges(&m.positions))
+            };
+            writeln!(f, "tx queue {} set {}: may reach {what}", m.queue, m.set)?;
         }
         for r in &self.rows {
             if !r.positions.is_empty() {

@@ -31,14 +31,14 @@ use std::cell::{Cell, RefCell};
 use std::fmt;
 use std::rc::Rc;
 
-use bier::Bift;
+use bier::{Bift, TargetKind};
 use biernic_hw::regmap::{self, dma, Counter};
 use biernic_hw::DataplaneParams;
 
 use crate::backend::{Backend, DeviceError};
 use crate::program::{self, ProgramError, RegisterBus};
 
-pub use dump::{BiftDump, FbmRow, TargetSettings};
+pub use dump::{BiftDump, FbmRow, MaskRow, TargetSettings};
 pub use mempool::{Mempool, PacketBuf, DEFAULT_BUF_SIZE, JUMBO_BUF_SIZE};
 pub use queue::{CplStatus, QueueCounters, RxFrame, RxMeta, RxQueue, TxCompletion, TxQueue};
 
@@ -102,6 +102,17 @@ pub enum NicError {
     /// The identity and DMA parameters contradict each other or are out of range.
     #[error("the NIC reports inconsistent parameters: {0}")]
     Inconsistent(String),
+    /// The queue's NIC was shut down ([`Nic::shutdown`]) while the handle was alive.
+    #[error("{kind} queue {q}: the NIC was shut down, the queue takes no more frames")]
+    Stopped {
+        /// `transmit` or `receive`.
+        kind: &'static str,
+        /// Queue.
+        q: usize,
+    },
+    /// The BIFT's targets do not match the NIC's ports and receive queues.
+    #[error("the BIFT does not match this NIC's targets: {0}")]
+    Layout(String),
     /// No such queue.
     #[error("{kind} queue {q} does not exist (the NIC has {count})")]
     NoQueue {
@@ -121,7 +132,7 @@ pub enum NicError {
         q: usize,
     },
     /// Ring size out of range.
-    #[error("ring size 2^{log2} is out of range 2^1..=2^{max}")]
+    #[error("ring size 2^{log2} is out of range 2^2..=2^{max}")]
     RingSize {
         /// Asked for.
         log2: u32,
@@ -284,6 +295,8 @@ pub(crate) struct Shared<B: Backend> {
     pub(crate) info: Info,
     /// Bit `q`: transmit queue `q` has a handle; bit `32 + q`: receive queue `q`.
     in_use: Cell<u64>,
+    /// Set by [`Nic::shutdown`]: queue handles still alive may not post anything.
+    pub(crate) stopped: Cell<bool>,
 }
 
 impl<B: Backend> Shared<B> {
@@ -488,6 +501,7 @@ impl<B: Backend> Nic<B> {
             backend: RefCell::new(backend),
             info,
             in_use: Cell::new(0),
+            stopped: Cell::new(false),
         });
         shared.disable_queues(0)?;
         shared.wait_idle()?;
@@ -531,6 +545,7 @@ impl<B: Backend> Nic<B> {
     pub fn load_bift(&self, bift: &Bift) -> Result<(), NicError> {
         let p = self.params();
         program::check_fits(bift, &p)?;
+        check_layout(bift, &self.shared.info)?;
         let mut b = self.shared.backend.borrow_mut();
         let mut bus = Bus(&mut *b);
         program::load(&mut bus, bift, &p)?;
@@ -619,8 +634,46 @@ impl<B: Backend> Nic<B> {
     /// handles still alive free theirs when dropped. `Err(NotIdle)` if the engine never idles.
     pub fn shutdown(mut self) -> Result<(), NicError> {
         self.shut_down = true;
+        self.shared.stopped.set(true);
         self.shared.disable_queues(0)?;
         self.shared.wait_idle()
+    }
+}
+
+/// Checks that the targets of `bift` are laid out as the NIC's are: hardware target `t < ports`
+/// is network port `t`, hardware target `ports + q` is receive queue `q`. A BIFT written for
+/// another layout would send copies to the wrong place, so it is refused with what to change.
+pub fn check_layout(bift: &Bift, info: &Info) -> Result<(), NicError> {
+    let mut why = Vec::new();
+    for (t, tg) in bift.targets().iter().enumerate() {
+        let (want, got) = if t < info.ports {
+            (format!("port {t}"), tg.kind)
+        } else {
+            (format!("local queue {}", t - info.ports), tg.kind)
+        };
+        let ok = match tg.kind {
+            TargetKind::Port(p) => t < info.ports && usize::from(p) == t,
+            TargetKind::Local(q) => t >= info.ports && usize::from(q) == t - info.ports,
+        };
+        if !ok {
+            let got = match got {
+                TargetKind::Port(p) => format!("port {p}"),
+                TargetKind::Local(q) => format!("local queue {q}"),
+            };
+            why.push(format!(
+                "target {t} (\"{}\") is {got}, this NIC's target {t} is {want}",
+                tg.name
+            ));
+        }
+    }
+    if why.is_empty() {
+        Ok(())
+    } else {
+        Err(NicError::Layout(format!(
+            "{} (list the {} ports first, in order, then the local queues in order)",
+            why.join("; "),
+            info.ports
+        )))
     }
 }
 

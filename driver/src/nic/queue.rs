@@ -175,7 +175,7 @@ impl<B: Backend> Core<B> {
             });
         }
         let max = dev.info.max_ring_log2.min(15);
-        if log2 == 0 || log2 > max {
+        if log2 < 2 || log2 > max {
             return Err(NicError::RingSize { log2, max });
         }
         dev.claim(Self::bit(kind, q), kind.name(), q)?;
@@ -377,6 +377,12 @@ impl<B: Backend> TxQueue<B> {
     /// doorbell error the frames taken are in the ring and go with the next doorbell.
     #[inline]
     pub fn send_batch(&mut self, bufs: &mut Vec<PacketBuf>) -> Result<usize, NicError> {
+        if self.core.dev.stopped.get() {
+            return Err(NicError::Stopped {
+                kind: Kind::Tx.name(),
+                q: self.core.q,
+            });
+        }
         self.reap()?;
         let n = self.core.free().min(bufs.len());
         if n == 0 {
@@ -624,7 +630,8 @@ impl<B: Backend> RxQueue<B> {
     #[inline]
     pub fn refill(&mut self) -> Result<usize, NicError> {
         let want = self.core.free();
-        if want == 0 {
+        // after Nic::shutdown the queue is disabled: nothing more is posted
+        if want == 0 || self.core.dev.stopped.get() {
             return Ok(0);
         }
         let pool = &self.pool.0;

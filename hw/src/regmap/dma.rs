@@ -15,11 +15,17 @@
 //!   `CPL_*` offsets. Byte [`CPL_FLAGS`] bit 7 is the phase: 1 on the first pass through the
 //!   ring, 0 on the second, and so on (`phase = ((count >> size_log2) & 1) == 0` for the
 //!   free-running completion count). The driver zeroes the completion ring before enabling the
-//!   queue and never reads a NIC register to find new completions.
+//!   queue and never reads a NIC register to find new completions. The NIC writes a record in
+//!   one beat where the data path is at least 16 bytes wide; on a narrower one it writes bytes
+//!   8..16 first and, after that write's response, bytes 0..8 with the phase bit, so that a
+//!   record whose phase bit is visible is complete.
 //! * **Doorbell**: the driver writes the free-running 16-bit producer index to `Q_PROD` after
 //!   writing descriptors; the NIC fetches descriptors in bursts (up to a 64-byte beat's worth,
 //!   not across the ring's end). `Q_CONS` reads the free-running count of completions written.
-//!   A producer index more than the ring size ahead of `Q_CONS` is refused (SLVERR, ignored).
+//!   A producer index more than the ring size ahead of the descriptors the NIC has fetched (or
+//!   behind them) is refused (SLVERR, ignored). `Q_CONS` advances when a completion write is
+//!   acknowledged, so it can lag what the driver already sees in the completion ring: the
+//!   driver's own consumer index, not `Q_CONS`, bounds how far it may post.
 //!
 //! # Queue errors
 //! A descriptor with a zero or over-9018-byte length (transmit), a buffer address that is not a
@@ -282,9 +288,11 @@ Completion (16 bytes): bytes 0-1 `len`, byte 2 `status` (0 ok, 1 bad length, 2 b
 4 DMA error), byte 3 `flags` (bit7 phase: 1 on the first pass of the ring, then alternating; bit0 BIER metadata \
 valid; bit1 802.1Q), bytes 4-5 descriptor index, bytes 6-7 BFIR-id, bytes 8-11 entropy (19:0) | proto (25:20) | \
 BSL code (29:26), bytes 12-15 BIFT-id (19:0). The copy's BitString (its local BFR-ids) is in the frame at byte \
-`14 + 4*vlan + 12`.\n\n\
+`14 + 4*vlan + 12`. A record with its phase bit visible is complete (on an 8-byte data path the NIC writes bytes \
+8-15 first, then bytes 0-7).\n\n\
 Protocol: zero the completion ring, program RING/CPL, enable with CTRL (size_log2 >= 2), write descriptors, then \
-one PROD doorbell per batch; poll completions by phase bit. Disable with CTRL = 0 and wait for DMA_STATUS bit0 = 0 \
+one PROD doorbell per batch (at most the ring size ahead of the driver's own consumer index; the NIC refuses a \
+producer index more than the ring size ahead of the descriptors it fetched); poll completions by phase bit. Disable with CTRL = 0 and wait for DMA_STATUS bit0 = 0 \
 before freeing memory.\n\n",
     );
     s.push_str("| address | name | access | description |\n|---|---|---|---|\n");

@@ -286,6 +286,7 @@ pub struct Dma<
     c_strb: DFF<Bits<64>>,
     c_beats: DFF<Bits<4>>,
     c_berr: DFF<Bit>,
+    c_hi: DFF<Bit>,
     // ---- register interface
     l_bvalid: DFF<Bit>,
     l_bresp: DFF<Bits<2>>,
@@ -604,6 +605,7 @@ impl<
             c_strb: Default::default(),
             c_beats: Default::default(),
             c_berr: Default::default(),
+            c_hi: Default::default(),
             l_bvalid: Default::default(),
             l_bresp: Default::default(),
             l_rvalid: Default::default(),
@@ -743,8 +745,8 @@ impl<
             self, clock, tg, tg_lo, tg_hi, tg_q, tg_err, st, turn, cur_rx, cur_q, last_tq, last_rq,
             faddr, fn_, fgrp, ferr, addr, beats_left, bytes_left, burst_left, derr, desc, flen,
             status, rx_beats, hdr, bidx, c_idx, c_base, c_size, c_flags, c_bfir, c_ent, c_bift,
-            c_grp, c_strb, c_beats, c_berr, l_bvalid, l_bresp, l_rvalid, l_rdata, l_rresp, w_fwd,
-            w_awd, w_wd, w_addr, w_data, w_strb, r_fwd, r_ard, r_addr
+            c_grp, c_strb, c_beats, c_berr, c_hi, l_bvalid, l_bresp, l_rvalid, l_rdata, l_rresp,
+            w_fwd, w_awd, w_wd, w_addr, w_data, w_strb, r_fwd, r_ard, r_addr
         );
         for q in 0..self.tq_en.len() {
             self.tq_ring[q].clock.next = self.clock.val();
@@ -1382,17 +1384,36 @@ impl<
             self.c_idx.d.next = self.sel_cons.val();
             self.c_base.d.next = self.sel_cpl.val();
             self.c_size.d.next = self.sel_size.val();
+            // A record wider than a beat is written as two one-beat writes, the half with the
+            // phase bit last (after the first one's write response), so that a driver that
+            // sees the phase bit also sees the rest of the record.
+            self.c_hi.d.next = self.cpl_beats.val() > 1;
+            self.c_berr.d.next = false;
             self.st.d.next = S_CPL_AW.into();
         }
         if self.st.q.val() == S_CPL_AW {
             self.m_awaddr.next = self.c_addr.val();
             self.m_awlen.next = bit_cast::<8, 4>(self.cpl_beats.val() - 1);
+            if self.cpl_beats.val() > 1 {
+                self.m_awlen.next = 0.into();
+                if self.c_hi.q.val() {
+                    self.m_awaddr.next = self.c_addr.val() + 8;
+                }
+            }
             self.m_awvalid.next = true;
             if self.m_awready.val() {
                 self.c_grp.d.next = (self.rec.val() << self.c_off.val()) >> self.c_al.val();
                 self.c_strb.d.next =
                     (self.strb16.val() << (self.c_off.val() >> 3)) >> (self.c_al.val() >> 3);
                 self.c_beats.d.next = self.cpl_beats.val();
+                if self.cpl_beats.val() > 1 {
+                    self.c_grp.d.next = self.rec.val();
+                    if self.c_hi.q.val() {
+                        self.c_grp.d.next = self.rec.val() >> 64;
+                    }
+                    self.c_strb.d.next = bit_cast::<64, KW>(self.ones_kw.val());
+                    self.c_beats.d.next = 1.into();
+                }
                 self.st.d.next = S_CPL_W.into();
             }
         }
@@ -1412,14 +1433,23 @@ impl<
         }
         if self.st.q.val() == S_CPL_B {
             self.m_bready.next = true;
-            if self.m_bvalid.val() {
+            if self.m_bvalid.val() & self.c_hi.q.val() {
+                // the first half is written: now the half with the phase bit
+                self.c_hi.d.next = false;
+                self.c_berr.d.next = self.m_bresp.val() != 0;
+                self.st.d.next = S_CPL_AW.into();
+            }
+            if self.m_bvalid.val() & !self.c_hi.q.val() {
                 self.st.d.next = S_IDLE.into();
                 if self.cur_rx.q.val() {
                     for q in 0..self.rq_en.len() {
                         if self.cur_q.q.val() == self.qidx[q].val() {
                             self.rq_cons[q].d.next = self.rq_cons[q].q.val() + 1;
                             self.rq_lo[q].d.next = self.rq_lo[q].q.val() + 1;
-                            if (self.status.q.val() != 0) | (self.m_bresp.val() != 0) {
+                            if (self.status.q.val() != 0)
+                                | (self.m_bresp.val() != 0)
+                                | self.c_berr.q.val()
+                            {
                                 self.rq_err[q].d.next = self.rq_err[q].q.val() + 1;
                             }
                         }
@@ -1429,7 +1459,10 @@ impl<
                     for q in 0..self.tq_en.len() {
                         if self.cur_q.q.val() == self.qidx[q].val() {
                             self.tq_cons[q].d.next = self.tq_cons[q].q.val() + 1;
-                            if (self.status.q.val() != 0) | (self.m_bresp.val() != 0) {
+                            if (self.status.q.val() != 0)
+                                | (self.m_bresp.val() != 0)
+                                | self.c_berr.q.val()
+                            {
                                 self.tq_err[q].d.next = self.tq_err[q].q.val() + 1;
                             }
                         }
@@ -1666,9 +1699,10 @@ impl<
                     }
                     if (self.awaddr.val() & self.m_reg.val()) == 0x14 {
                         self.qsize.next = bit_cast::<16, 1>(true.into()) << self.tq_size[q].q.val();
-                        if ((self.wv16.val() - self.tq_cons[q].q.val()) > self.qsize.val())
-                            | ((self.wv16.val() - self.tq_fetch[q].q.val()) > self.qsize.val())
-                        {
+                        // Checked against the fetch index, not Q_CONS: a driver sees a
+                        // completion (and may reuse its slot) before the write response
+                        // that advances Q_CONS here.
+                        if (self.wv16.val() - self.tq_fetch[q].q.val()) > self.qsize.val() {
                             self.l_err.next = true;
                         } else {
                             self.tq_prod[q].d.next = self.wv16.val();
@@ -1737,9 +1771,10 @@ impl<
                     }
                     if (self.awaddr.val() & self.m_reg.val()) == 0x14 {
                         self.qsize.next = bit_cast::<16, 1>(true.into()) << self.rq_size[q].q.val();
-                        if ((self.wv16.val() - self.rq_cons[q].q.val()) > self.qsize.val())
-                            | ((self.wv16.val() - self.rq_fetch[q].q.val()) > self.qsize.val())
-                        {
+                        // Checked against the fetch index, not Q_CONS: a driver sees a
+                        // completion (and may reuse its slot) before the write response
+                        // that advances Q_CONS here.
+                        if (self.wv16.val() - self.rq_fetch[q].q.val()) > self.qsize.val() {
                             self.l_err.next = true;
                         } else {
                             self.rq_prod[q].d.next = self.wv16.val();

@@ -18,8 +18,12 @@ nonsense. This script cuts at every sequential cell instead:
   * SRL16E/SRLC32E: the address -> Q read is one logic level; D and CE end paths.
 
 levels.py NETLIST.json [MODULE] prints the two longest paths (most LUT+MUXF levels; most
-levels counting carry cells too), each cell on them with the name of the net it drives,
-and the deepest path ending in each top-level block.
+levels counting carry cells too), the cells on them, and the deepest path ending in each
+block. In a flattened netlist only the longest path is a tight number: ABC maps for the
+design's critical path and then recovers area on the others, which may grow up to that depth.
+(A hierarchical synthesis, one ABC run per module, would give tight per-module numbers, but
+synth_xilinx without -flatten took over 30 minutes on the 512-bit core here, in ABC9 alone
+over 20 minutes for the first ~180 of its 643 RustHDL modules, and was stopped.)
 """
 import collections
 import json
@@ -56,8 +60,9 @@ def weight(t):
     return (0, 0)
 
 
-def analyse(path, top=None):
-    j = json.load(open(path))
+def analyse(path, top=None, j=None):
+    if j is None:
+        j = json.load(open(path))
     if top is None:
         top = next(n for n, m in j["modules"].items() if m.get("attributes", {}).get("top"))
     m = j["modules"][top]
@@ -89,9 +94,12 @@ def analyse(path, top=None):
         elif SEQ.match(t):
             ends[cn] = [b for _, bs in ins for b in bs if isinstance(b, int)]
         elif not t.startswith("$scopeinfo"):
-            unknown[t] += 1
+            if t not in j["modules"] or j["modules"][t].get("attributes", {}).get("blackbox"):
+                unknown[t] += 1
             ends[cn] = [b for _, bs in ins for b in bs if isinstance(b, int)]
-    preds = {cn: {driver[b] for b in bs if b in driver and driver[b] in comb} for cn, bs in comb.items()}
+    # Sorted, so that ties between equally deep paths break the same way in every run.
+    preds = {cn: sorted({driver[b] for b in bs if b in driver and driver[b] in comb})
+             for cn, bs in comb.items()}
     succs = collections.defaultdict(list)
     for cn, ps in preds.items():
         for p in ps:

@@ -120,7 +120,10 @@ fn alveo_u250_top_elaborates_around_the_core_ports() {
         names(&f[..2]),
         f[2].display()
     );
-    let out = Command::new("yosys").args(["-p", &script]).output().unwrap();
+    let out = Command::new("yosys")
+        .args(["-p", &script])
+        .output()
+        .unwrap();
     let log = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success() && !log.contains("Warning:"),

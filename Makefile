@@ -1,7 +1,7 @@
 # biernic — top-level tasks. `make demo` and `make test` install what they need on Debian 12.
 SHELL := /bin/bash
 CARGO ?= cargo
-APT_PACKAGES := verilator yosys
+APT_PACKAGES := verilator yosys python3
 DEMO_DIR := out/demo
 BIN := target/release/biernic
 

@@ -1,7 +1,7 @@
 # biernic — top-level tasks. `make demo` and `make test` install what they need on Debian 12.
 SHELL := /bin/bash
 CARGO ?= cargo
-APT_PACKAGES := verilator yosys
+APT_PACKAGES := verilator yosys python3
 DEMO_DIR := out/demo
 BIN := target/release/biernic
 
@@ -30,6 +30,14 @@ demo: deps
 	$(BIN) forward --bift examples/moe-node.toml --in $(DEMO_DIR)/tokens.pcap --out-dir $(DEMO_DIR)/rtl --engine rtl
 	@for f in $(DEMO_DIR)/model/*.pcap; do cmp -s $$f $(DEMO_DIR)/rtl/$$(basename $$f) || { echo "RTL and model differ on $$(basename $$f)"; exit 1; }; done
 	@echo "demo: the verilated RTL wrote byte-identical captures to the reference model's in $(DEMO_DIR)/rtl"
+	@# the host path: the same frames sent by GPU 0's process through transmit queue 0 of the simulated NIC
+	@# (driver -> DMA rings -> data plane -> ports and the other GPUs' receive queues), against the model
+	$(BIN) forward --bift examples/moe-node.toml --in $(DEMO_DIR)/tokens.pcap --out-dir $(DEMO_DIR)/host-model --engine model --from host --quiet
+	$(BIN) send --sim --bift examples/moe-node.toml --in $(DEMO_DIR)/tokens.pcap --queue 0 --out-dir $(DEMO_DIR)/nic
+	python3 scripts/same_frames.py $(DEMO_DIR)/host-model/p0.pcap $(DEMO_DIR)/nic/port0.pcap \
+	  $(DEMO_DIR)/host-model/p1.pcap $(DEMO_DIR)/nic/port1.pcap \
+	  $(foreach q,0 1 2 3 4 5 6 7,$(DEMO_DIR)/host-model/gpu$(q).pcap $(DEMO_DIR)/nic/rxq$(q).pcap)
+	@echo "demo: frames sent through the simulated NIC's DMA rings came out of its ports and receive queues as the model says"
 
 test: deps
 	$(CARGO) test --workspace --release

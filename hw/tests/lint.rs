@@ -4,7 +4,7 @@
 //! which Verilator reports as WIDTH mismatches against narrower/wider operands; every other
 //! warning class is enabled and must stay clean.
 
-use biernic_hw::{dataplane_verilog, DataplaneParams};
+use biernic_hw::{dataplane_verilog, nic_verilog, DataplaneParams, NicParams};
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -44,6 +44,40 @@ fn verilator_lint_is_clean() {
                 "-Wno-WIDTH",
                 "--top-module",
                 "biernic_dataplane",
+            ])
+            .arg(&path)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            out.status.success() && !stderr.contains("%Warning"),
+            "{name}: verilator lint failed:\n{stderr}"
+        );
+    }
+}
+
+/// The NIC core (`biernic_nic`: data plane + DMA engine) of both builds, same rules.
+#[test]
+fn nic_verilator_lint_is_clean() {
+    if !have("verilator") {
+        eprintln!("SKIPPED: verilator not found in PATH");
+        return;
+    }
+    for (name, p) in [
+        ("nic_narrow", NicParams::narrow()),
+        ("nic_wide", NicParams::wide()),
+    ] {
+        let dir = std::env::temp_dir().join(format!("biernic-hw-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("biernic_nic.v");
+        std::fs::write(&path, nic_verilog(&p)).unwrap();
+        let out = Command::new("verilator")
+            .args([
+                "--lint-only",
+                "-Wall",
+                "-Wno-WIDTH",
+                "--top-module",
+                "biernic_nic",
             ])
             .arg(&path)
             .output()

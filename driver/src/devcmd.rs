@@ -301,12 +301,7 @@ fn buf_size(max_len: usize) -> usize {
 
 /// Whether the simulated NIC still has work (a card: never known, `false`).
 fn sim_busy<B: DeviceExt>(nic: &Nic<B>) -> bool {
-    nic.with_backend(|b| {
-        b.sim().is_some_and(|s| {
-            let n = s.nic();
-            n.pending_injections() > 0 || !n.memory_idle()
-        })
-    })
+    nic.with_backend(|b| b.sim().is_some_and(|s| s.busy()))
 }
 
 /// `biernic send`: the frames of a capture through transmit queue `queue`.

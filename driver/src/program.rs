@@ -15,6 +15,22 @@ pub trait RegisterBus {
     fn read(&mut self, addr: u16) -> Result<u32, ProgramError>;
 }
 
+/// [`RegisterBus`] over a device [`Backend`](crate::backend::Backend) (a card or the simulated NIC).
+pub struct BackendBus<'a, B: crate::backend::Backend>(pub &'a mut B);
+
+impl<B: crate::backend::Backend> RegisterBus for BackendBus<'_, B> {
+    fn write(&mut self, addr: u16, value: u32) -> Result<(), ProgramError> {
+        self.0
+            .write32(addr, value)
+            .map_err(|e| ProgramError::Bus(e.to_string()))
+    }
+    fn read(&mut self, addr: u16) -> Result<u32, ProgramError> {
+        self.0
+            .read32(addr)
+            .map_err(|e| ProgramError::Bus(e.to_string()))
+    }
+}
+
 /// Why a BIFT cannot be loaded.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ProgramError {

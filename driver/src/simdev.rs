@@ -123,6 +123,11 @@ impl SimBackend {
         &mut self.nic
     }
 
+    /// Whether a frame waits at a port ingress or a DMA transaction is outstanding.
+    pub fn busy(&self) -> bool {
+        self.nic.pending_injections() > 0 || !self.nic.memory_idle()
+    }
+
     /// Runs the simulator until no frame waits at a port ingress, no DMA transaction is
     /// outstanding and nothing moved for `quiet` cycles, or `max` cycles passed.
     pub fn settle(&mut self, quiet: u64, max: u64) -> Result<u64, DeviceError> {
@@ -136,9 +141,7 @@ impl SimBackend {
             }
             let before = self.nic.dma_bytes();
             self.step()?;
-            let busy = self.nic.pending_injections() > 0
-                || !self.nic.memory_idle()
-                || self.nic.dma_bytes() != before;
+            let busy = self.busy() || self.nic.dma_bytes() != before;
             still = if busy { 0 } else { still + 1 };
         }
         Ok(self.nic.cycle() - start)

@@ -69,7 +69,9 @@ pub fn ports(p: &NicParams) -> Vec<(&'static str, usize, String)> {
     v
 }
 
-const AXIL: [(&str, usize, &str); 17] = [
+/// AXI4-Lite slave ports (direction, width, name without the `s_axil_` prefix), shared by
+/// `biernic_nic` and `biernic_dataplane`.
+pub(crate) const AXIL: [(&str, usize, &str); 17] = [
     ("input", 16, "awaddr"),
     ("input", 1, "awvalid"),
     ("output", 1, "awready"),

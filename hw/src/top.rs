@@ -31,25 +31,7 @@ pub(crate) fn ports(p: &DataplaneParams) -> Vec<(&'static str, usize, String)> {
         v.push(("output", 1, format!("m_axis_t{t}_tvalid")));
         v.push(("input", 1, format!("m_axis_t{t}_tready")));
     }
-    for (d, w, n) in [
-        ("input", 16, "awaddr"),
-        ("input", 1, "awvalid"),
-        ("output", 1, "awready"),
-        ("input", 32, "wdata"),
-        ("input", 4, "wstrb"),
-        ("input", 1, "wvalid"),
-        ("output", 1, "wready"),
-        ("output", 2, "bresp"),
-        ("output", 1, "bvalid"),
-        ("input", 1, "bready"),
-        ("input", 16, "araddr"),
-        ("input", 1, "arvalid"),
-        ("output", 1, "arready"),
-        ("output", 32, "rdata"),
-        ("output", 2, "rresp"),
-        ("output", 1, "rvalid"),
-        ("input", 1, "rready"),
-    ] {
+    for (d, w, n) in crate::nic::AXIL {
         v.push((d, w, format!("s_axil_{n}")));
     }
     v

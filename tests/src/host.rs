@@ -164,10 +164,7 @@ impl HostRig {
 
     /// Whether the simulated NIC has frames waiting at a port or DMA outstanding.
     pub fn sim_busy(&self) -> bool {
-        self.nic.with_backend(|s| {
-            let n = s.nic();
-            n.pending_injections() > 0 || !n.memory_idle()
-        })
+        self.nic.with_backend(|s| s.busy())
     }
 
     /// Pumps until nothing moved for `quiet` rounds (each services the NIC for 64 cycles per
@@ -426,7 +423,7 @@ pub fn check_meta(g: &Got) -> Result<(), String> {
 pub fn write_shadow(nic: &Nic<SimBackend>, bift: &Bift) -> Result<(), String> {
     let p = nic.params();
     nic.with_backend(|s| {
-        let mut bus = Bus(s);
+        let mut bus = biernic::program::BackendBus(s);
         biernic::program::write_shadow(&mut bus, bift, &p).map_err(|e| e.to_string())
     })
 }
@@ -434,26 +431,9 @@ pub fn write_shadow(nic: &Nic<SimBackend>, bift: &Bift) -> Result<(), String> {
 /// Swaps the banks (`CTRL_COMMIT`), waiting for the swap to complete.
 pub fn commit(nic: &Nic<SimBackend>) -> Result<(), String> {
     nic.with_backend(|s| {
-        let mut bus = Bus(s);
+        let mut bus = biernic::program::BackendBus(s);
         biernic::program::commit(&mut bus).map_err(|e| e.to_string())
     })
-}
-
-struct Bus<'a>(&'a mut SimBackend);
-
-impl biernic::program::RegisterBus for Bus<'_> {
-    fn write(&mut self, addr: u16, value: u32) -> Result<(), biernic::program::ProgramError> {
-        use biernic::backend::Backend;
-        self.0
-            .write32(addr, value)
-            .map_err(|e| biernic::program::ProgramError::Bus(e.to_string()))
-    }
-    fn read(&mut self, addr: u16) -> Result<u32, biernic::program::ProgramError> {
-        use biernic::backend::Backend;
-        self.0
-            .read32(addr)
-            .map_err(|e| biernic::program::ProgramError::Bus(e.to_string()))
-    }
 }
 
 /// The counter `c` in `s` (0 if the build has none).

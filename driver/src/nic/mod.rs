@@ -36,7 +36,7 @@ use biernic_hw::regmap::{self, dma, Counter};
 use biernic_hw::DataplaneParams;
 
 use crate::backend::{Backend, DeviceError};
-use crate::program::{self, ProgramError, RegisterBus};
+use crate::program::{self, BackendBus, ProgramError};
 
 pub use dump::{BiftDump, FbmRow, MaskRow, TargetSettings};
 pub use mempool::{Mempool, PacketBuf, DEFAULT_BUF_SIZE, JUMBO_BUF_SIZE};
@@ -344,22 +344,6 @@ impl<B: Backend> Shared<B> {
     }
 }
 
-/// [`RegisterBus`] over a [`Backend`], for [`program`].
-struct Bus<'a, B: Backend>(&'a mut B);
-
-impl<B: Backend> RegisterBus for Bus<'_, B> {
-    fn write(&mut self, addr: u16, value: u32) -> Result<(), ProgramError> {
-        self.0
-            .write32(addr, value)
-            .map_err(|e| ProgramError::Bus(e.to_string()))
-    }
-    fn read(&mut self, addr: u16) -> Result<u32, ProgramError> {
-        self.0
-            .read32(addr)
-            .map_err(|e| ProgramError::Bus(e.to_string()))
-    }
-}
-
 /// An opened biernic NIC.
 pub struct Nic<B: Backend> {
     shared: Rc<Shared<B>>,
@@ -547,7 +531,7 @@ impl<B: Backend> Nic<B> {
         program::check_fits(bift, &p)?;
         check_layout(bift, &self.shared.info)?;
         let mut b = self.shared.backend.borrow_mut();
-        let mut bus = Bus(&mut *b);
+        let mut bus = BackendBus(&mut *b);
         program::load(&mut bus, bift, &p)?;
         program::write_shadow(&mut bus, bift, &p)?;
         Ok(())
@@ -560,7 +544,7 @@ impl<B: Backend> Nic<B> {
     pub fn read_bift(&self) -> Result<BiftDump, NicError> {
         let p = self.params();
         let mut b = self.shared.backend.borrow_mut();
-        let mut bus = Bus(&mut *b);
+        let mut bus = BackendBus(&mut *b);
         Ok(dump::read(&mut bus, &p)?)
     }
 

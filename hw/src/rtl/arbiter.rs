@@ -37,7 +37,10 @@ pub struct IngressArbiter<const DW: usize, const KW: usize> {
     cur: DFF<Bits<4>>,
     last_grant: DFF<Bits<4>>,
     grant: Signal<Local, Bits<4>>,
-    found: Signal<Local, Bit>,
+    req: Signal<Local, Bits<16>>,
+    up: Signal<Local, Bits<16>>,
+    first: Signal<Local, Bits<16>>,
+    oh: Vec<Constant<Bits<16>>>,
     sel: Signal<Local, Bits<4>>,
     idx: Vec<Constant<Bits<4>>>,
 }
@@ -63,7 +66,12 @@ impl<const DW: usize, const KW: usize> IngressArbiter<DW, KW> {
             cur: Default::default(),
             last_grant: Default::default(),
             grant: Default::default(),
-            found: Default::default(),
+            req: Default::default(),
+            up: Default::default(),
+            first: Default::default(),
+            oh: (0..n)
+                .map(|i| Constant::new((1u64 << i).to_bits()))
+                .collect(),
             sel: Default::default(),
             idx: (0..n)
                 .map(|i| Constant::new((i as u64).to_bits()))
@@ -77,23 +85,33 @@ impl<const DW: usize, const KW: usize> Logic for IngressArbiter<DW, KW> {
     fn update(&mut self) {
         dff_setup!(self, clock, locked, cur, last_grant);
         // Round-robin choice among the valid inputs: first one after the last grant, else the
-        // lowest valid one.
-        self.grant.next = 0.into();
-        self.found.next = false;
-        for i in 1..self.idx.len() {
-            if !self.found.val()
-                & self.in_valid[i].val()
-                & (self.idx[i].val() > self.last_grant.q.val())
-            {
-                self.grant.next = self.idx[i].val();
-                self.found.next = true;
+        // lowest valid one. Lowest set bit by x & -x (a carry chain), the index and the input
+        // mux by or-ing the one matching input (balanced trees, no priority chains).
+        self.req.next = 0.into();
+        self.up.next = 0.into();
+        for i in 0..self.idx.len() {
+            if self.in_valid[i].val() {
+                self.req.next = self.req.val() | self.oh[i].val();
             }
         }
-        for i in 0..self.idx.len() {
-            if !self.found.val() & self.in_valid[i].val() {
-                self.grant.next = self.idx[i].val();
-                self.found.next = true;
+        for i in 1..self.idx.len() {
+            if self.in_valid[i].val() & (self.idx[i].val() > self.last_grant.q.val()) {
+                self.up.next = self.up.val() | self.oh[i].val();
             }
+        }
+        if self.up.val() == 0 {
+            self.up.next = self.req.val();
+        }
+        self.first.next = self.up.val() & (!self.up.val() + 1);
+        self.grant.next = 0.into();
+        for i in 0..self.idx.len() {
+            if self.first.val().get_bit(i) {
+                self.grant.next = self.grant.val() | self.idx[i].val();
+            }
+        }
+        if self.first.val() == 0 {
+            // no request, no grant (also keeps every one-hot bit in use for lint)
+            self.grant.next = 0.into();
         }
         self.sel.next = self.grant.val();
         if self.locked.q.val() {
@@ -106,10 +124,10 @@ impl<const DW: usize, const KW: usize> Logic for IngressArbiter<DW, KW> {
         for i in 0..self.idx.len() {
             self.in_ready[i].next = false;
             if self.sel.val() == self.idx[i].val() {
-                self.out_data.next = self.in_data[i].val();
-                self.out_keep.next = self.in_keep[i].val();
-                self.out_last.next = self.in_last[i].val();
-                self.out_valid.next = self.in_valid[i].val();
+                self.out_data.next = self.out_data.val() | self.in_data[i].val();
+                self.out_keep.next = self.out_keep.val() | self.in_keep[i].val();
+                self.out_last.next = self.out_last.val() | self.in_last[i].val();
+                self.out_valid.next = self.out_valid.val() | self.in_valid[i].val();
                 self.in_ready[i].next = self.out_ready.val();
             }
         }

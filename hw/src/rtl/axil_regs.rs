@@ -208,6 +208,7 @@ pub struct AxilRegs<const BW: usize, const RA: usize, const MA: usize> {
     stg: Signal<Local, Bits<BW>>,
     rb_row: Signal<Local, Bits<BW>>,
     rv: Signal<Local, Bits<32>>,
+    tv: Signal<Local, Bits<32>>,
     cnt_off: Signal<Local, Bits<16>>,
     m: Signal<Local, Bits<48>>,
     hi: Signal<Local, Bits<16>>,
@@ -379,6 +380,7 @@ impl<const BW: usize, const RA: usize, const MA: usize> AxilRegs<BW, RA, MA> {
             stg: Default::default(),
             rb_row: Default::default(),
             rv: Default::default(),
+            tv: Default::default(),
             cnt_off: Default::default(),
             m: Default::default(),
             hi: Default::default(),
@@ -731,112 +733,146 @@ impl<const BW: usize, const RA: usize, const MA: usize> Logic for AxilRegs<BW, R
         if self.rstate.q.val() == 1 {
             self.rstate.d.next = 2.into();
         }
+        // the read value: or-ed from the one register the address matches (a balanced tree,
+        // not a priority chain)
         self.rv.next = 0.into();
         for i in 0..self.ro_addr.len() {
+            self.tv.next = 0.into();
             if self.raddr.q.val() == self.ro_addr[i].val() {
-                self.rv.next = self.ro_val[i].val();
+                self.tv.next = (self.ro_val[i].val());
             }
+            self.rv.next = self.rv.val() | self.tv.val();
         }
         if self.raddr.q.val() == self.a_commit.val() {
-            self.rv.next = bit_cast::<32, 1>(self.drain.val().into())
-                | (bit_cast::<32, 1>(self.act.q.val().into()) << 8);
+            self.rv.next = self.rv.val()
+                | (bit_cast::<32, 1>(self.drain.val().into())
+                    | (bit_cast::<32, 1>(self.act.q.val().into()) << 8));
         }
+        self.tv.next = 0.into();
         if self.raddr.q.val() == self.a_dmode.val() {
-            self.rv.next = bit_cast::<32, 16>(self.dmode.q.val());
+            self.tv.next = (bit_cast::<32, 16>(self.dmode.q.val()));
         }
+        self.rv.next = self.rv.val() | self.tv.val();
+        self.tv.next = 0.into();
         if self.raddr.q.val() == self.a_scratch.val() {
-            self.rv.next = self.scratch.q.val();
+            self.tv.next = (self.scratch.q.val());
         }
+        self.rv.next = self.rv.val() | self.tv.val();
+        self.tv.next = 0.into();
         if self.raddr.q.val() == self.a_status.val() {
-            self.rv.next = bit_cast::<32, 1>(self.ovf.q.val().into());
+            self.tv.next = (bit_cast::<32, 1>(self.ovf.q.val().into()));
         }
+        self.rv.next = self.rv.val() | self.tv.val();
+        self.tv.next = 0.into();
         if self.raddr.q.val() == self.a_bsl.val() {
-            self.rv.next = bit_cast::<32, 3>(self.bsl_r[0].q.val());
             if self.shadow.val() {
-                self.rv.next = bit_cast::<32, 3>(self.bsl_r[1].q.val());
+                self.tv.next = (bit_cast::<32, 3>(self.bsl_r[1].q.val()));
+            } else {
+                self.tv.next = (bit_cast::<32, 3>(self.bsl_r[0].q.val()));
             }
         }
+        self.rv.next = self.rv.val() | self.tv.val();
+        self.tv.next = 0.into();
         if self.raddr.q.val() == self.a_lb.val() {
-            self.rv.next = bit_cast::<32, 4>(self.lb_r[0].q.val());
             if self.shadow.val() {
-                self.rv.next = bit_cast::<32, 4>(self.lb_r[1].q.val());
+                self.tv.next = (bit_cast::<32, 4>(self.lb_r[1].q.val()));
+            } else {
+                self.tv.next = (bit_cast::<32, 4>(self.lb_r[0].q.val()));
             }
         }
+        self.rv.next = self.rv.val() | self.tv.val();
         if self.raddr.q.val() == self.a_exc.val() {
-            self.rv.next = bit_cast::<32, 8>(self.exc_r[0].q.val().get_bits::<8>(0))
-                | (bit_cast::<32, 1>(self.exc_r[0].q.val().get_bits::<1>(8)) << 31);
             if self.shadow.val() {
-                self.rv.next = bit_cast::<32, 8>(self.exc_r[1].q.val().get_bits::<8>(0))
-                    | (bit_cast::<32, 1>(self.exc_r[1].q.val().get_bits::<1>(8)) << 31);
+                self.rv.next = self.rv.val()
+                    | (bit_cast::<32, 8>(self.exc_r[1].q.val().get_bits::<8>(0))
+                        | (bit_cast::<32, 1>(self.exc_r[1].q.val().get_bits::<1>(8)) << 31));
+            } else {
+                self.rv.next = self.rv.val()
+                    | (bit_cast::<32, 8>(self.exc_r[0].q.val().get_bits::<8>(0))
+                        | (bit_cast::<32, 1>(self.exc_r[0].q.val().get_bits::<1>(8)) << 31));
             }
         }
         if self.raddr.q.val() == self.a_rowcmd.val() {
-            self.rv.next = bit_cast::<32, 1>((self.rbstate.q.val() != 0).into())
-                | (bit_cast::<32, 1>(self.lasterr.q.val().into()) << 1);
+            self.rv.next = self.rv.val()
+                | (bit_cast::<32, 1>((self.rbstate.q.val() != 0).into())
+                    | (bit_cast::<32, 1>(self.lasterr.q.val().into()) << 1));
         }
         for w in 0..self.staging.len() {
+            self.tv.next = 0.into();
             if self.raddr.q.val() == self.a_staging[w].val() {
-                self.rv.next = self.staging[w].q.val();
+                self.tv.next = (self.staging[w].q.val());
             }
+            self.rv.next = self.rv.val() | self.tv.val();
         }
+        // (the temporaries are assigned unconditionally before each use, so they add no mux
+        // chain from one register to the next)
         for s in 0..self.a_sets.len() {
+            self.setr.next = self.sets0_r[s].q.val();
+            if self.shadow.val() {
+                self.setr.next = self.sets1_r[s].q.val();
+            }
             if self.raddr.q.val() == self.a_sets[s].val() {
-                self.setr.next = self.sets0_r[s].q.val();
-                if self.shadow.val() {
-                    self.setr.next = self.sets1_r[s].q.val();
-                }
-                self.rv.next = bit_cast::<32, 20>(self.setr.val().get_bits::<20>(0))
-                    | (bit_cast::<32, 1>(self.setr.val().get_bits::<1>(20)) << 31);
+                self.rv.next = self.rv.val()
+                    | (bit_cast::<32, 20>(self.setr.val().get_bits::<20>(0))
+                        | (bit_cast::<32, 1>(self.setr.val().get_bits::<1>(20)) << 31));
             }
         }
         for t in 0..self.tgt_idx.len() {
+            self.c3.next = self.cfg0_r[t].q.val();
             if self.shadow.val() {
-                if self.raddr.q.val() == self.a_cfg[t].val() {
-                    self.c3.next = self.cfg1_r[t].q.val();
-                    self.rv.next = bit_cast::<32, 3>(self.c3.val());
-                }
-                if self.raddr.q.val() == self.a_maclo[t].val() {
-                    self.rv.next = self.maclo1[t].q.val();
-                }
-                if self.raddr.q.val() == self.a_machi[t].val() {
-                    self.hi.next = self.machi1[t].q.val();
-                    self.rv.next = bit_cast::<32, 16>(self.hi.val());
-                }
-                if self.raddr.q.val() == self.a_nhlo[t].val() {
-                    self.rv.next = self.nhlo1[t].q.val();
-                }
-                if self.raddr.q.val() == self.a_nhhi[t].val() {
-                    self.hi.next = self.nhhi1[t].q.val();
-                    self.rv.next = bit_cast::<32, 16>(self.hi.val());
-                }
-            } else {
-                if self.raddr.q.val() == self.a_cfg[t].val() {
-                    self.c3.next = self.cfg0_r[t].q.val();
-                    self.rv.next = bit_cast::<32, 3>(self.c3.val());
-                }
-                if self.raddr.q.val() == self.a_maclo[t].val() {
-                    self.rv.next = self.maclo0[t].q.val();
-                }
-                if self.raddr.q.val() == self.a_machi[t].val() {
-                    self.hi.next = self.machi0[t].q.val();
-                    self.rv.next = bit_cast::<32, 16>(self.hi.val());
-                }
-                if self.raddr.q.val() == self.a_nhlo[t].val() {
-                    self.rv.next = self.nhlo0[t].q.val();
-                }
-                if self.raddr.q.val() == self.a_nhhi[t].val() {
-                    self.hi.next = self.nhhi0[t].q.val();
-                    self.rv.next = bit_cast::<32, 16>(self.hi.val());
+                self.c3.next = self.cfg1_r[t].q.val();
+            }
+            self.tv.next = 0.into();
+            if self.raddr.q.val() == self.a_cfg[t].val() {
+                self.tv.next = bit_cast::<32, 3>(self.c3.val());
+            }
+            self.rv.next = self.rv.val() | self.tv.val();
+            self.tv.next = 0.into();
+            if self.raddr.q.val() == self.a_maclo[t].val() {
+                if self.shadow.val() {
+                    self.tv.next = self.maclo1[t].q.val();
+                } else {
+                    self.tv.next = self.maclo0[t].q.val();
                 }
             }
+            self.rv.next = self.rv.val() | self.tv.val();
+            self.hi.next = self.machi0[t].q.val();
+            if self.shadow.val() {
+                self.hi.next = self.machi1[t].q.val();
+            }
+            self.tv.next = 0.into();
+            if self.raddr.q.val() == self.a_machi[t].val() {
+                self.tv.next = bit_cast::<32, 16>(self.hi.val());
+            }
+            self.rv.next = self.rv.val() | self.tv.val();
+            self.tv.next = 0.into();
+            if self.raddr.q.val() == self.a_nhlo[t].val() {
+                if self.shadow.val() {
+                    self.tv.next = self.nhlo1[t].q.val();
+                } else {
+                    self.tv.next = self.nhlo0[t].q.val();
+                }
+            }
+            self.rv.next = self.rv.val() | self.tv.val();
+            self.hi.next = self.nhhi0[t].q.val();
+            if self.shadow.val() {
+                self.hi.next = self.nhhi1[t].q.val();
+            }
+            self.tv.next = 0.into();
+            if self.raddr.q.val() == self.a_nhhi[t].val() {
+                self.tv.next = bit_cast::<32, 16>(self.hi.val());
+            }
+            self.rv.next = self.rv.val() | self.tv.val();
         }
         if (self.raddr.q.val() >= self.a_cnt_lo.val()) & (self.raddr.q.val() < self.a_cnt_hi.val())
         {
+            self.tv.next = 0.into();
             if self.raddr.q.val().get_bit(2) {
-                self.rv.next = self.snap.q.val();
+                self.tv.next = (self.snap.q.val());
             } else {
-                self.rv.next = self.cnt_data.val().get_bits::<32>(0);
+                self.tv.next = (self.cnt_data.val().get_bits::<32>(0));
             }
+            self.rv.next = self.rv.val() | self.tv.val();
         }
         if self.rstate.q.val() == 2 {
             self.rd.d.next = self.rv.val();

@@ -49,6 +49,18 @@ pub struct Counters {
     stall: Vec<DFF<Bits<64>>>,
     iso: Vec<DFF<Bits<64>>>,
     rd: DFF<Bits<64>>,
+    rv: Signal<Local, Bits<64>>,
+    tv: Signal<Local, Bits<64>>,
+    i_rxv: DFF<Bit>,
+    i_rxsrc: DFF<Bits<4>>,
+    i_rxlen: DFF<Bits<24>>,
+    i_evv: DFF<Bit>,
+    i_evclass: DFF<Bits<4>>,
+    i_evlen: DFF<Bits<24>>,
+    i_evclip: DFF<Bit>,
+    i_evqueue: DFF<Bits<8>>,
+    i_evtx: Vec<DFF<Bit>>,
+    i_evstall: Vec<DFF<Bit>>,
     queue_idx: Vec<Constant<Bits<8>>>,
     iso_a: Vec<Constant<Bits<8>>>,
     src_idx: Vec<Constant<Bits<4>>>,
@@ -103,6 +115,18 @@ impl Counters {
             stall: v(t),
             iso: v(p.host_queues),
             rd: Default::default(),
+            rv: Default::default(),
+            tv: Default::default(),
+            i_rxv: Default::default(),
+            i_rxsrc: Default::default(),
+            i_rxlen: Default::default(),
+            i_evv: Default::default(),
+            i_evclass: Default::default(),
+            i_evlen: Default::default(),
+            i_evclip: Default::default(),
+            i_evqueue: Default::default(),
+            i_evtx: (0..t).map(|_| Default::default()).collect(),
+            i_evstall: (0..t).map(|_| Default::default()).collect(),
             queue_idx: (0..p.host_queues)
                 .map(|q| Constant::new((q as u64).to_bits()))
                 .collect(),
@@ -135,24 +159,48 @@ impl Counters {
 impl Logic for Counters {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, exc, fwd, rd);
+        dff_setup!(
+            self, clock, exc, fwd, rd, i_rxv, i_rxsrc, i_rxlen, i_evv, i_evclass, i_evlen,
+            i_evclip, i_evqueue
+        );
+        // Events are registered first (counting lags them by a cycle), so the adders start at
+        // flip-flops rather than at the parser's and replicator's decision logic.
+        self.i_rxv.d.next = self.rx_valid.val();
+        self.i_rxsrc.d.next = self.rx_src.val();
+        self.i_rxlen.d.next = self.rx_len.val();
+        self.i_evv.d.next = self.ev_valid.val();
+        self.i_evclass.d.next = self.ev_class.val();
+        self.i_evlen.d.next = self.ev_len.val();
+        self.i_evclip.d.next = self.ev_clip.val();
+        self.i_evqueue.d.next = self.ev_queue.val();
+        for i in 0..self.i_evtx.len() {
+            self.i_evtx[i].clock.next = self.clock.val();
+            self.i_evtx[i].d.next = self.ev_tx[i].val();
+            self.i_evstall[i].clock.next = self.clock.val();
+            self.i_evstall[i].d.next = self.ev_stall[i].val();
+        }
         self.rd_data.next = self.rd.q.val();
-        self.rd.d.next = 0.into();
+        // the read value: or-ed from the one counter the index matches
+        self.rv.next = 0.into();
         for i in 0..self.rxf.len() {
             self.rxf[i].clock.next = self.clock.val();
             self.rxb[i].clock.next = self.clock.val();
             self.rxf[i].d.next = self.rxf[i].q.val();
             self.rxb[i].d.next = self.rxb[i].q.val();
-            if self.rx_valid.val() & (self.rx_src.val() == self.src_idx[i].val()) {
+            if self.i_rxv.q.val() & (self.i_rxsrc.q.val() == self.src_idx[i].val()) {
                 self.rxf[i].d.next = self.rxf[i].q.val() + 1;
-                self.rxb[i].d.next = self.rxb[i].q.val() + bit_cast::<64, 24>(self.rx_len.val());
+                self.rxb[i].d.next = self.rxb[i].q.val() + bit_cast::<64, 24>(self.i_rxlen.q.val());
             }
+            self.tv.next = 0.into();
             if self.rd_idx.val() == self.rxf_a[i].val() {
-                self.rd.d.next = self.rxf[i].q.val();
+                self.tv.next = self.rxf[i].q.val();
             }
+            self.rv.next = self.rv.val() | self.tv.val();
+            self.tv.next = 0.into();
             if self.rd_idx.val() == self.rxb_a[i].val() {
-                self.rd.d.next = self.rxb[i].q.val();
+                self.tv.next = self.rxb[i].q.val();
             }
+            self.rv.next = self.rv.val() | self.tv.val();
             if self.clear.val() | self.rst.val() {
                 self.rxf[i].d.next = 0.into();
                 self.rxb[i].d.next = 0.into();
@@ -165,22 +213,28 @@ impl Logic for Counters {
             self.txf[i].d.next = self.txf[i].q.val();
             self.txb[i].d.next = self.txb[i].q.val();
             self.stall[i].d.next = self.stall[i].q.val();
-            if self.ev_valid.val() & self.ev_tx[i].val() {
+            if self.i_evv.q.val() & self.i_evtx[i].q.val() {
                 self.txf[i].d.next = self.txf[i].q.val() + 1;
-                self.txb[i].d.next = self.txb[i].q.val() + bit_cast::<64, 24>(self.ev_len.val());
+                self.txb[i].d.next = self.txb[i].q.val() + bit_cast::<64, 24>(self.i_evlen.q.val());
             }
-            if self.ev_valid.val() & self.ev_stall[i].val() {
+            if self.i_evv.q.val() & self.i_evstall[i].q.val() {
                 self.stall[i].d.next = self.stall[i].q.val() + 1;
             }
+            self.tv.next = 0.into();
             if self.rd_idx.val() == self.txf_a[i].val() {
-                self.rd.d.next = self.txf[i].q.val();
+                self.tv.next = self.txf[i].q.val();
             }
+            self.rv.next = self.rv.val() | self.tv.val();
+            self.tv.next = 0.into();
             if self.rd_idx.val() == self.txb_a[i].val() {
-                self.rd.d.next = self.txb[i].q.val();
+                self.tv.next = self.txb[i].q.val();
             }
+            self.rv.next = self.rv.val() | self.tv.val();
+            self.tv.next = 0.into();
             if self.rd_idx.val() == self.stall_a[i].val() {
-                self.rd.d.next = self.stall[i].q.val();
+                self.tv.next = self.stall[i].q.val();
             }
+            self.rv.next = self.rv.val() | self.tv.val();
             if self.clear.val() | self.rst.val() {
                 self.txf[i].d.next = 0.into();
                 self.txb[i].d.next = 0.into();
@@ -190,12 +244,14 @@ impl Logic for Counters {
         for i in 0..self.drops.len() {
             self.drops[i].clock.next = self.clock.val();
             self.drops[i].d.next = self.drops[i].q.val();
-            if self.ev_valid.val() & (self.ev_class.val() == self.drop_class[i].val()) {
+            if self.i_evv.q.val() & (self.i_evclass.q.val() == self.drop_class[i].val()) {
                 self.drops[i].d.next = self.drops[i].q.val() + 1;
             }
+            self.tv.next = 0.into();
             if self.rd_idx.val() == self.drops_a[i].val() {
-                self.rd.d.next = self.drops[i].q.val();
+                self.tv.next = self.drops[i].q.val();
             }
+            self.rv.next = self.rv.val() | self.tv.val();
             if self.clear.val() | self.rst.val() {
                 self.drops[i].d.next = 0.into();
             }
@@ -203,34 +259,45 @@ impl Logic for Counters {
         for q in 0..self.iso.len() {
             self.iso[q].clock.next = self.clock.val();
             self.iso[q].d.next = self.iso[q].q.val();
-            if self.ev_valid.val()
-                & self.ev_clip.val()
-                & (self.ev_queue.val() == self.queue_idx[q].val())
+            if self.i_evv.q.val()
+                & self.i_evclip.q.val()
+                & (self.i_evqueue.q.val() == self.queue_idx[q].val())
             {
                 self.iso[q].d.next = self.iso[q].q.val() + 1;
             }
+            self.tv.next = 0.into();
             if self.rd_idx.val() == self.iso_a[q].val() {
-                self.rd.d.next = self.iso[q].q.val();
+                self.tv.next = self.iso[q].q.val();
             }
+            self.rv.next = self.rv.val() | self.tv.val();
             if self.clear.val() | self.rst.val() {
                 self.iso[q].d.next = 0.into();
             }
         }
-        if self.ev_valid.val() & (self.ev_class.val() == 1) {
+        if self.i_evv.q.val() & (self.i_evclass.q.val() == 1) {
             self.exc.d.next = self.exc.q.val() + 1;
         }
-        if self.ev_valid.val() & (self.ev_class.val() == 0) {
+        if self.i_evv.q.val() & (self.i_evclass.q.val() == 0) {
             self.fwd.d.next = self.fwd.q.val() + 1;
         }
+        self.tv.next = 0.into();
         if self.rd_idx.val() == self.exc_a.val() {
-            self.rd.d.next = self.exc.q.val();
+            self.tv.next = self.exc.q.val();
         }
+        self.rv.next = self.rv.val() | self.tv.val();
+        self.tv.next = 0.into();
         if self.rd_idx.val() == self.fwd_a.val() {
-            self.rd.d.next = self.fwd.q.val();
+            self.tv.next = self.fwd.q.val();
         }
+        self.rv.next = self.rv.val() | self.tv.val();
         if self.clear.val() | self.rst.val() {
             self.exc.d.next = 0.into();
             self.fwd.d.next = 0.into();
+        }
+        self.rd.d.next = self.rv.val();
+        if self.rst.val() {
+            self.i_rxv.d.next = false;
+            self.i_evv.d.next = false;
         }
     }
 }

@@ -10,6 +10,7 @@ use super::lookup::Lookup;
 use super::mask_ram::MaskRam;
 use super::parser::Parser;
 use super::replicator::Replicator;
+use super::stream_reg::StreamReg;
 use crate::DataplaneParams;
 use rust_hdl::prelude::*;
 
@@ -96,6 +97,7 @@ pub struct Dataplane<
     /// AXI4-Lite.
     pub rready: Signal<In, Bit>,
     arb: IngressArbiter<DW, KW>,
+    slice: StreamReg<DW, KW>,
     parser: Parser<DW, KW, BW, HW, HRW, FW>,
     fb: SyncFifo<Bits<FW>, FBN, FBN1>,
     hq: SyncFifo<Bits<HW>, 5, 6>,
@@ -168,6 +170,7 @@ impl<
             rvalid: Default::default(),
             rready: Default::default(),
             arb: IngressArbiter::new(n_in),
+            slice: Default::default(),
             parser: Parser::new(limit),
             fb: Default::default(),
             hq: Default::default(),
@@ -204,6 +207,8 @@ impl<
         // clocks and resets
         self.arb.clock.next = self.clock.val();
         self.arb.rst.next = self.rst.val();
+        self.slice.clock.next = self.clock.val();
+        self.slice.rst.next = self.rst.val();
         self.parser.clock.next = self.clock.val();
         self.parser.rst.next = self.rst.val();
         self.fb.clock.next = self.clock.val();
@@ -226,16 +231,24 @@ impl<
             self.arb.in_valid[i].next = self.rx_valid[i].val();
             self.rx_ready[i].next = self.arb.in_ready[i].val();
         }
-        self.parser.in_data.next = self.arb.out_data.val();
-        self.parser.in_keep.next = self.arb.out_keep.val();
-        self.parser.in_last.next = self.arb.out_last.val();
-        self.parser.in_valid.next = self.arb.out_valid.val();
-        self.parser.in_src.next = self.arb.out_src.val();
-        self.parser.in_user.next = 0.into();
+        // a register slice between the arbiter and the parser (side: source | host queue << 4)
+        self.slice.s_data.next = self.arb.out_data.val();
+        self.slice.s_keep.next = self.arb.out_keep.val();
+        self.slice.s_last.next = self.arb.out_last.val();
+        self.slice.s_valid.next = self.arb.out_valid.val();
+        self.slice.s_side.next = bit_cast::<12, 4>(self.arb.out_src.val());
         if self.arb.out_src.val() == self.host_src.val() {
-            self.parser.in_user.next = self.host_user.val();
+            self.slice.s_side.next = bit_cast::<12, 4>(self.arb.out_src.val())
+                | (bit_cast::<12, 8>(self.host_user.val()) << 4);
         }
-        self.arb.out_ready.next = self.parser.in_ready.val();
+        self.arb.out_ready.next = self.slice.s_ready.val();
+        self.parser.in_data.next = self.slice.m_data.val();
+        self.parser.in_keep.next = self.slice.m_keep.val();
+        self.parser.in_last.next = self.slice.m_last.val();
+        self.parser.in_valid.next = self.slice.m_valid.val();
+        self.parser.in_src.next = self.slice.m_side.val().get_bits::<4>(0);
+        self.parser.in_user.next = self.slice.m_side.val().get_bits::<8>(4);
+        self.slice.m_ready.next = self.parser.in_ready.val();
         // parser -> frame buffer, header queue
         self.fb.write.next = self.parser.fb_write.val();
         self.fb.data_in.next = self.parser.fb_data.val();

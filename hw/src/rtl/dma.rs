@@ -9,6 +9,10 @@
 //! plane), and a receive frame is first drained from its egress stream into a frame buffer
 //! (so its length is known before any byte is written and a too-small buffer is never
 //! overrun). Jobs alternate between transmit and receive; queues are served round robin.
+//! The choice of the next job is pipelined (which queues want service, the round-robin pick,
+//! then S_PICK re-checks the picked queue before starting), so no path runs from a queue's
+//! registers through the scan into the sequencer in one cycle; register reads take three
+//! cycles (address, queue decode, value) for the same reason.
 //! Every AXI burst stays inside a 4 KiB page and is at most 256 beats; all writes of a frame
 //! are acknowledged (B) before its completion record is written.
 
@@ -38,10 +42,11 @@ const S_RX_W: u64 = 13;
 const S_RX_B: u64 = 14;
 const S_RX_CHK: u64 = 15;
 const S_CPL_SET: u64 = 16;
+const S_PICK: u64 = 17;
 
 /// The sequencer states by name: RustHDL prints the Rust constant names in the Verilog, so
 /// the generator declares them as `localparam`s of `biernic_dma` from this table.
-pub(crate) const STATES: [(&str, u64); 17] = [
+pub(crate) const STATES: [(&str, u64); 18] = [
     ("S_IDLE", S_IDLE),
     ("S_TF_AR", S_TF_AR),
     ("S_TF_R", S_TF_R),
@@ -59,6 +64,7 @@ pub(crate) const STATES: [(&str, u64); 17] = [
     ("S_RX_B", S_RX_B),
     ("S_RX_CHK", S_RX_CHK),
     ("S_CPL_SET", S_CPL_SET),
+    ("S_PICK", S_PICK),
 ];
 
 /// The DMA engine. `DW`/`KW`: data and strobe bits of the streams and of the AXI4 master;
@@ -253,11 +259,30 @@ pub struct Dma<
     tg_hi: DFF<Bits<3>>,
     tg_q: DFF<Bits<4>>,
     tg_err: DFF<Bit>,
+    t_ok: DFF<Bit>,
+    t_desc: DFF<Bits<128>>,
+    t_flen: DFF<Bits<16>>,
+    t_need: DFF<Bits<16>>,
+    t_bad: DFF<Bit>,
+    t_stat: DFF<Bits<8>>,
     // ---- sequencer
     st: DFF<Bits<5>>,
     turn: DFF<Bit>,
+    tf_reqr: DFF<Bits<16>>,
+    tk_fetch: DFF<Bits<16>>,
+    rk_drop: DFF<Bits<16>>,
+    rk_have: DFF<Bits<16>>,
+    rk_fetch: DFF<Bits<16>>,
+    rx_reqr: DFF<Bits<16>>,
+    tf_hitr: DFF<Bit>,
+    rx_hitr: DFF<Bit>,
+    tf_qr: DFF<Bits<4>>,
+    rx_qr: DFF<Bits<4>>,
+    pk: DFF<Bits<2>>,
     cur_rx: DFF<Bit>,
     cur_q: DFF<Bits<4>>,
+    // cur_sel[q]: cur_q == q (one-hot, registered with it)
+    cur_sel: Vec<DFF<Bit>>,
     last_tq: DFF<Bits<4>>,
     last_rq: DFF<Bits<4>>,
     faddr: DFF<Bits<64>>,
@@ -301,6 +326,10 @@ pub struct Dma<
     w_strb: DFF<Bits<4>>,
     r_fwd: DFF<Bit>,
     r_ard: DFF<Bit>,
+    r_loc: DFF<Bit>,
+    r_loc2: DFF<Bit>,
+    rd_t: Vec<DFF<Bit>>,
+    rd_r: Vec<DFF<Bit>>,
     r_addr: DFF<Bits<16>>,
     // ---- memories
     txf: CommitFifo<Bits<TW>, TN, TN1>,
@@ -335,16 +364,25 @@ pub struct Dma<
     // ---- locals
     tdesc: Signal<Local, Bits<128>>,
     tlen: Signal<Local, Bits<32>>,
-    tneed: Signal<Local, Bits<32>>,
+    tneed: Signal<Local, Bits<16>>,
     tbad: Signal<Local, Bit>,
     tgo: Signal<Local, Bit>,
-    tf_hit: Signal<Local, Bit>,
     tf_q: Signal<Local, Bits<4>>,
-    rx_hit: Signal<Local, Bit>,
+    tk: Signal<Local, Bits<16>>,
+    rk_d: Signal<Local, Bits<16>>,
+    rk_h: Signal<Local, Bits<16>>,
+    rk_f: Signal<Local, Bits<16>>,
+    rk_v: Signal<Local, Bits<16>>,
+    k_drop: Signal<Local, Bit>,
+    k_have: Signal<Local, Bit>,
+    k_fetch: Signal<Local, Bit>,
+    tf_up: Signal<Local, Bits<16>>,
+    tf_oh: Signal<Local, Bits<16>>,
+    rx_up: Signal<Local, Bits<16>>,
+    rx_oh: Signal<Local, Bits<16>>,
+    oh16: Vec<Constant<Bits<16>>>,
     rx_q: Signal<Local, Bits<4>>,
-    rx_kind: Signal<Local, Bits<2>>,
     rx_desc: Signal<Local, Bits<128>>,
-    tmp_kind: Signal<Local, Bits<2>>,
     avail_n: Signal<Local, Bits<16>>,
     grp_n: Signal<Local, Bits<16>>,
     ring_idx: Signal<Local, Bits<16>>,
@@ -356,6 +394,7 @@ pub struct Dma<
     s_last: Signal<Local, Bit>,
     s_valid: Signal<Local, Bit>,
     nb: Signal<Local, Bits<16>>,
+    kedge: Signal<Local, Bits<KW>>,
     flen_c: Signal<Local, Bits<16>>,
     vlan: Signal<Local, Bit>,
     et: Signal<Local, Bits<16>>,
@@ -368,7 +407,12 @@ pub struct Dma<
     c_al: Signal<Local, Bits<10>>,
     c_addr: Signal<Local, Bits<64>>,
     sel_size: Signal<Local, Bits<4>>,
+    sel_en: Signal<Local, Bit>,
+    sel_lo: Signal<Local, Bits<3>>,
+    sel_hi: Signal<Local, Bits<3>>,
+    pkn: Signal<Local, Bits<2>>,
     l_rd: Signal<Local, Bits<32>>,
+    tv: Signal<Local, Bits<32>>,
     l_err: Signal<Local, Bit>,
     wv16: Signal<Local, Bits<16>>,
     busy_q: Signal<Local, Bit>,
@@ -573,10 +617,28 @@ impl<
             tg_hi: Default::default(),
             tg_q: Default::default(),
             tg_err: Default::default(),
+            t_ok: Default::default(),
+            t_desc: Default::default(),
+            t_flen: Default::default(),
+            t_need: Default::default(),
+            t_bad: Default::default(),
+            t_stat: Default::default(),
             st: Default::default(),
             turn: Default::default(),
+            tf_reqr: Default::default(),
+            tk_fetch: Default::default(),
+            rk_drop: Default::default(),
+            rk_have: Default::default(),
+            rk_fetch: Default::default(),
+            rx_reqr: Default::default(),
+            tf_hitr: Default::default(),
+            rx_hitr: Default::default(),
+            tf_qr: Default::default(),
+            rx_qr: Default::default(),
+            pk: Default::default(),
             cur_rx: Default::default(),
             cur_q: Default::default(),
+            cur_sel: (0..txq.max(rxq)).map(|_| Default::default()).collect(),
             last_tq: Default::default(),
             last_rq: Default::default(),
             faddr: Default::default(),
@@ -619,6 +681,10 @@ impl<
             w_strb: Default::default(),
             r_fwd: Default::default(),
             r_ard: Default::default(),
+            r_loc: Default::default(),
+            r_loc2: Default::default(),
+            rd_t: (0..txq).map(|_| Default::default()).collect(),
+            rd_r: (0..rxq).map(|_| Default::default()).collect(),
             r_addr: Default::default(),
             txf: Default::default(),
             rxb: Default::default(),
@@ -653,13 +719,22 @@ impl<
             tneed: Default::default(),
             tbad: Default::default(),
             tgo: Default::default(),
-            tf_hit: Default::default(),
             tf_q: Default::default(),
-            rx_hit: Default::default(),
+            tk: Default::default(),
+            rk_d: Default::default(),
+            rk_h: Default::default(),
+            rk_f: Default::default(),
+            rk_v: Default::default(),
+            k_drop: Default::default(),
+            k_have: Default::default(),
+            k_fetch: Default::default(),
+            tf_up: Default::default(),
+            tf_oh: Default::default(),
+            rx_up: Default::default(),
+            rx_oh: Default::default(),
+            oh16: (0..txq.max(rxq)).map(|q| cst(1u64 << q)).collect(),
             rx_q: Default::default(),
-            rx_kind: Default::default(),
             rx_desc: Default::default(),
-            tmp_kind: Default::default(),
             avail_n: Default::default(),
             grp_n: Default::default(),
             ring_idx: Default::default(),
@@ -671,6 +746,7 @@ impl<
             s_last: Default::default(),
             s_valid: Default::default(),
             nb: Default::default(),
+            kedge: Default::default(),
             flen_c: Default::default(),
             vlan: Default::default(),
             et: Default::default(),
@@ -683,7 +759,12 @@ impl<
             c_al: Default::default(),
             c_addr: Default::default(),
             sel_size: Default::default(),
+            sel_en: Default::default(),
+            sel_lo: Default::default(),
+            sel_hi: Default::default(),
+            pkn: Default::default(),
             l_rd: Default::default(),
+            tv: Default::default(),
             l_err: Default::default(),
             wv16: Default::default(),
             busy_q: Default::default(),
@@ -742,11 +823,13 @@ impl<
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self, clock, tg, tg_lo, tg_hi, tg_q, tg_err, st, turn, cur_rx, cur_q, last_tq, last_rq,
-            faddr, fn_, fgrp, ferr, addr, beats_left, bytes_left, burst_left, derr, desc, flen,
-            status, rx_beats, hdr, bidx, c_idx, c_base, c_size, c_flags, c_bfir, c_ent, c_bift,
-            c_grp, c_strb, c_beats, c_berr, c_hi, l_bvalid, l_bresp, l_rvalid, l_rdata, l_rresp,
-            w_fwd, w_awd, w_wd, w_addr, w_data, w_strb, r_fwd, r_ard, r_addr
+            self, clock, tg, tg_lo, tg_hi, tg_q, tg_err, t_ok, t_desc, t_flen, t_need, t_bad,
+            t_stat, st, turn, tf_reqr, tk_fetch, rk_drop, rk_have, rk_fetch, rx_reqr, tf_hitr,
+            rx_hitr, tf_qr, rx_qr, pk, cur_rx, cur_q, last_tq, last_rq, faddr, fn_, fgrp, ferr,
+            addr, beats_left, bytes_left, burst_left, derr, desc, flen, status, rx_beats, hdr,
+            bidx, c_idx, c_base, c_size, c_flags, c_bfir, c_ent, c_bift, c_grp, c_strb, c_beats,
+            c_berr, c_hi, l_bvalid, l_bresp, l_rvalid, l_rdata, l_rresp, w_fwd, w_awd, w_wd,
+            w_addr, w_data, w_strb, r_fwd, r_ard, r_loc, r_loc2, r_addr
         );
         for q in 0..self.tq_en.len() {
             self.tq_ring[q].clock.next = self.clock.val();
@@ -765,6 +848,8 @@ impl<
             self.tq_fetch[q].d.next = self.tq_fetch[q].q.val();
             self.tq_err[q].clock.next = self.clock.val();
             self.tq_err[q].d.next = self.tq_err[q].q.val();
+            self.rd_t[q].clock.next = self.clock.val();
+            self.rd_t[q].d.next = self.rd_t[q].q.val();
         }
         for q in 0..self.rq_en.len() {
             self.rq_ring[q].clock.next = self.clock.val();
@@ -793,6 +878,12 @@ impl<
             self.rq_hi[q].d.next = self.rq_hi[q].q.val();
             self.rq_gerr[q].clock.next = self.clock.val();
             self.rq_gerr[q].d.next = self.rq_gerr[q].q.val();
+            self.rd_r[q].clock.next = self.clock.val();
+            self.rd_r[q].d.next = self.rd_r[q].q.val();
+        }
+        for q in 0..self.cur_sel.len() {
+            self.cur_sel[q].clock.next = self.clock.val();
+            self.cur_sel[q].d.next = self.cur_sel[q].q.val();
         }
         self.txf.clock.next = self.clock.val();
         self.txf.rst.next = self.rst.val();
@@ -855,134 +946,160 @@ impl<
             }
         }
         self.tlen.next = self.tdesc.val().get_bits::<32>(64);
-        self.tneed.next = (self.tlen.val() + self.kwm1.val()) >> self.lkw.val();
+        self.tneed.next = bit_cast::<16, 32>((self.tlen.val() + self.kwm1.val()) >> self.lkw.val());
         self.tbad.next = self.tg_err.q.val()
             | (self.tlen.val() == 0)
             | (self.tlen.val() > 9018)
             | ((self.tdesc.val().get_bits::<64>(0) & self.kw_low.val()) != 0);
-        self.tgo.next = (self.tg_lo.q.val() != self.tg_hi.q.val())
-            & (self.tbad.val() | (bit_cast::<32, TN1>(self.txf.free.val()) >= self.tneed.val()));
-        self.tf_hit.next = false;
-        self.tf_q.next = 0.into();
-        for q in 1..self.tq_en.len() {
-            if !self.tf_hit.val()
-                & self.tq_en[q].q.val()
-                & (self.tq_prod[q].q.val() != self.tq_fetch[q].q.val())
-                & (self.tg_lo.q.val() == self.tg_hi.q.val())
-                & (self.qidx[q].val() > self.last_tq.q.val())
-            {
-                self.tf_hit.next = true;
-                self.tf_q.next = self.qidx[q].val();
-            }
+        // The pending descriptor's view is registered: tg/tg_lo change only when a transmit
+        // fetch or completion ends (which clears t_ok for one cycle), so it is never stale
+        // when t_ok is set.
+        self.t_ok.d.next = true;
+        self.t_desc.d.next = self.tdesc.val();
+        self.t_flen.d.next = self.tlen.val().get_bits::<16>(0);
+        if self.tlen.val() > 0xFFFF {
+            self.t_flen.d.next = 0xFFFF.into();
         }
+        self.t_need.d.next = self.tneed.val();
+        self.t_bad.d.next = self.tbad.val();
+        self.t_stat.d.next = 2.into() /* CPL_STATUS_BAD_ADDRESS */;
+        if (self.tlen.val() == 0) | (self.tlen.val() > 9018) {
+            self.t_stat.d.next = 1.into() /* CPL_STATUS_BAD_LENGTH */;
+        }
+        if self.tg_err.q.val() {
+            self.t_stat.d.next = 4.into() /* CPL_STATUS_DMA_ERROR */;
+        }
+        self.tgo.next = self.t_ok.q.val()
+            & (self.tg_lo.q.val() != self.tg_hi.q.val())
+            & (self.t_bad.q.val()
+                | (bit_cast::<16, TN1>(self.txf.free.val()) >= self.t_need.q.val()));
+        // Job candidates, in two pipelined stages (each starting at flip-flops):
+        //   1. which queues want service (tf_reqr, rx_reqr: one bit per queue);
+        //   2. the round-robin pick among them (tf_qr/tf_hitr, rx_qr/rx_hitr).
+        // A pick is thus up to two cycles old; S_PICK checks the picked queue's state again
+        // before starting anything and goes back to S_IDLE if there is no work after all.
+        //
+        // Transmit queues wanting a descriptor fetch (only while no group is pending).
+        self.tk.next = 0.into();
         for q in 0..self.tq_en.len() {
-            if !self.tf_hit.val()
-                & self.tq_en[q].q.val()
-                & (self.tq_prod[q].q.val() != self.tq_fetch[q].q.val())
-                & (self.tg_lo.q.val() == self.tg_hi.q.val())
-            {
-                self.tf_hit.next = true;
-                self.tf_q.next = self.qidx[q].val();
+            if self.tq_en[q].q.val() & (self.tq_prod[q].q.val() != self.tq_fetch[q].q.val()) {
+                self.tk.next = self.tk.val() | self.oh16[q].val();
             }
         }
-        // ------------------------------------------------ receive candidate
-        self.rx_hit.next = false;
-        self.rx_q.next = 0.into();
-        self.rx_kind.next = 0.into();
-        self.rx_desc.next = 0.into();
-        for q in 1..self.rq_en.len() {
-            self.tmp_kind.next = 0.into();
-            if self.r_valid[q].val() {
-                if !self.rq_en[q].q.val() {
-                    self.tmp_kind.next = 1.into();
-                } else if self.rq_lo[q].q.val() != self.rq_hi[q].q.val() {
-                    self.tmp_kind.next = 2.into();
-                } else if self.rq_prod[q].q.val() != self.rq_fetch[q].q.val() {
-                    self.tmp_kind.next = 3.into();
-                }
-            }
-            if !self.rx_hit.val()
-                & (self.tmp_kind.val() != 0)
-                & (self.qidx[q].val() > self.last_rq.q.val())
-            {
-                self.rx_hit.next = true;
-                self.rx_q.next = self.qidx[q].val();
-                self.rx_kind.next = self.tmp_kind.val();
-                for k in 0..4 {
-                    if self.rq_lo[q].q.val() == self.lane3[k].val() {
-                        self.rx_desc.next = self.rq_grp[q].q.val().get_bits::<128>(128 * k);
-                    }
-                }
-            }
+        self.tk_fetch.d.next = self.tk.val();
+        self.tf_reqr.d.next = 0.into();
+        if self.tg_lo.q.val() == self.tg_hi.q.val() {
+            self.tf_reqr.d.next = self.tk.val();
         }
+        // Receive queues with a frame waiting and something to do with it: drop it (queue
+        // off), take the next cached descriptor, or fetch descriptors.
+        self.rk_d.next = 0.into();
+        self.rk_h.next = 0.into();
+        self.rk_f.next = 0.into();
+        self.rk_v.next = 0.into();
         for q in 0..self.rq_en.len() {
-            self.tmp_kind.next = 0.into();
-            if self.r_valid[q].val() {
-                if !self.rq_en[q].q.val() {
-                    self.tmp_kind.next = 1.into();
-                } else if self.rq_lo[q].q.val() != self.rq_hi[q].q.val() {
-                    self.tmp_kind.next = 2.into();
-                } else if self.rq_prod[q].q.val() != self.rq_fetch[q].q.val() {
-                    self.tmp_kind.next = 3.into();
-                }
+            if !self.rq_en[q].q.val() {
+                self.rk_d.next = self.rk_d.val() | self.oh16[q].val();
             }
-            if !self.rx_hit.val() & (self.tmp_kind.val() != 0) {
-                self.rx_hit.next = true;
-                self.rx_q.next = self.qidx[q].val();
-                self.rx_kind.next = self.tmp_kind.val();
-                for k in 0..4 {
-                    if self.rq_lo[q].q.val() == self.lane3[k].val() {
-                        self.rx_desc.next = self.rq_grp[q].q.val().get_bits::<128>(128 * k);
-                    }
-                }
+            if self.rq_lo[q].q.val() != self.rq_hi[q].q.val() {
+                self.rk_h.next = self.rk_h.val() | self.oh16[q].val();
+            }
+            if self.rq_prod[q].q.val() != self.rq_fetch[q].q.val() {
+                self.rk_f.next = self.rk_f.val() | self.oh16[q].val();
+            }
+            if self.r_valid[q].val() {
+                self.rk_v.next = self.rk_v.val() | self.oh16[q].val();
             }
         }
+        self.rk_drop.d.next = self.rk_d.val();
+        self.rk_have.d.next = self.rk_h.val();
+        self.rk_fetch.d.next = self.rk_f.val();
+        self.rx_reqr.d.next =
+            self.rk_v.val() & (self.rk_d.val() | self.rk_h.val() | self.rk_f.val());
+        // Round robin: the lowest requesting queue above the last one served, else the lowest;
+        // the lowest set bit by x & -x (a carry chain), its index by or-ing.
+        self.tf_up.next = 0.into();
+        for q in 1..self.tq_en.len() {
+            if self.tf_reqr.q.val().get_bit(q) & (self.qidx[q].val() > self.last_tq.q.val()) {
+                self.tf_up.next = self.tf_up.val() | self.oh16[q].val();
+            }
+        }
+        if self.tf_up.val() == 0 {
+            self.tf_up.next = self.tf_reqr.q.val();
+        }
+        self.tf_oh.next = self.tf_up.val() & (!self.tf_up.val() + 1);
+        self.tf_hitr.d.next = self.tf_oh.val() != 0;
+        self.tf_q.next = 0.into();
+        for q in 0..self.tq_en.len() {
+            if self.tf_oh.val().get_bit(q) {
+                self.tf_q.next = self.tf_q.val() | self.qidx[q].val();
+            }
+        }
+        self.tf_qr.d.next = self.tf_q.val();
+        self.rx_up.next = 0.into();
+        for q in 1..self.rq_en.len() {
+            if self.rx_reqr.q.val().get_bit(q) & (self.qidx[q].val() > self.last_rq.q.val()) {
+                self.rx_up.next = self.rx_up.val() | self.oh16[q].val();
+            }
+        }
+        if self.rx_up.val() == 0 {
+            self.rx_up.next = self.rx_reqr.q.val();
+        }
+        self.rx_oh.next = self.rx_up.val() & (!self.rx_up.val() + 1);
+        self.rx_hitr.d.next = self.rx_oh.val() != 0;
+        self.rx_q.next = 0.into();
+        for q in 0..self.rq_en.len() {
+            if self.rx_oh.val().get_bit(q) {
+                self.rx_q.next = self.rx_q.val() | self.qidx[q].val();
+            }
+        }
+        self.rx_qr.d.next = self.rx_q.val();
         self.pick_rx.next =
-            self.rx_hit.val() & (self.turn.q.val() | !(self.tgo.val() | self.tf_hit.val()));
+            self.rx_hitr.q.val() & (self.turn.q.val() | !(self.tgo.val() | self.tf_hitr.q.val()));
 
-        // ------------------------------------------------ queue selected for a fetch / completion
+        // ------------------------------------------------ the current queue's registers
+        // (cur_q/cur_rx are registered when the sequencer picks a job, so these muxes
+        // start at flip-flops)
         self.sel_ring.next = 0.into();
         self.sel_fetch.next = 0.into();
         self.sel_prod.next = 0.into();
         self.sel_cons.next = 0.into();
         self.sel_cpl.next = 0.into();
         self.sel_size.next = 0.into();
-        if self.st.q.val() == S_IDLE {
-            if self.pick_rx.val() {
-                for q in 0..self.rq_en.len() {
-                    if self.rx_q.val() == self.qidx[q].val() {
-                        self.sel_ring.next = self.rq_ring[q].q.val();
-                        self.sel_fetch.next = self.rq_fetch[q].q.val();
-                        self.sel_prod.next = self.rq_prod[q].q.val();
-                        self.sel_size.next = self.rq_size[q].q.val();
-                    }
-                }
-            } else {
-                for q in 0..self.tq_en.len() {
-                    if self.tf_q.val() == self.qidx[q].val() {
-                        self.sel_ring.next = self.tq_ring[q].q.val();
-                        self.sel_fetch.next = self.tq_fetch[q].q.val();
-                        self.sel_prod.next = self.tq_prod[q].q.val();
-                        self.sel_size.next = self.tq_size[q].q.val();
-                    }
-                }
-            }
-        } else if self.cur_rx.q.val() {
+        self.sel_en.next = false;
+        self.sel_lo.next = 0.into();
+        self.sel_hi.next = 0.into();
+        self.rx_desc.next = 0.into();
+        if self.cur_rx.q.val() {
             for q in 0..self.rq_en.len() {
-                if self.cur_q.q.val() == self.qidx[q].val() {
-                    self.sel_fetch.next = self.rq_fetch[q].q.val();
-                    self.sel_cons.next = self.rq_cons[q].q.val();
-                    self.sel_cpl.next = self.rq_cpl[q].q.val();
-                    self.sel_size.next = self.rq_size[q].q.val();
+                if self.cur_sel[q].q.val() {
+                    self.sel_ring.next = self.sel_ring.val() | self.rq_ring[q].q.val();
+                    self.sel_fetch.next = self.sel_fetch.val() | self.rq_fetch[q].q.val();
+                    self.sel_prod.next = self.sel_prod.val() | self.rq_prod[q].q.val();
+                    self.sel_cons.next = self.sel_cons.val() | self.rq_cons[q].q.val();
+                    self.sel_cpl.next = self.sel_cpl.val() | self.rq_cpl[q].q.val();
+                    self.sel_size.next = self.sel_size.val() | self.rq_size[q].q.val();
+                    self.sel_en.next = self.sel_en.val() | self.rq_en[q].q.val();
+                    self.sel_lo.next = self.sel_lo.val() | self.rq_lo[q].q.val();
+                    self.sel_hi.next = self.sel_hi.val() | self.rq_hi[q].q.val();
+                    for k in 0..4 {
+                        if self.rq_lo[q].q.val() == self.lane3[k].val() {
+                            self.rx_desc.next = self.rx_desc.val()
+                                | self.rq_grp[q].q.val().get_bits::<128>(128 * k);
+                        }
+                    }
                 }
             }
         } else {
             for q in 0..self.tq_en.len() {
-                if self.cur_q.q.val() == self.qidx[q].val() {
-                    self.sel_fetch.next = self.tq_fetch[q].q.val();
-                    self.sel_cons.next = self.tq_cons[q].q.val();
-                    self.sel_cpl.next = self.tq_cpl[q].q.val();
-                    self.sel_size.next = self.tq_size[q].q.val();
+                if self.cur_sel[q].q.val() {
+                    self.sel_ring.next = self.sel_ring.val() | self.tq_ring[q].q.val();
+                    self.sel_fetch.next = self.sel_fetch.val() | self.tq_fetch[q].q.val();
+                    self.sel_prod.next = self.sel_prod.val() | self.tq_prod[q].q.val();
+                    self.sel_cons.next = self.sel_cons.val() | self.tq_cons[q].q.val();
+                    self.sel_cpl.next = self.sel_cpl.val() | self.tq_cpl[q].q.val();
+                    self.sel_size.next = self.sel_size.val() | self.tq_size[q].q.val();
+                    self.sel_en.next = self.sel_en.val() | self.tq_en[q].q.val();
                 }
             }
         }
@@ -1010,23 +1127,26 @@ impl<
         self.fgrp_n.next = (self.fgrp.q.val() >> self.dw_sh.val())
             | (bit_cast::<512, DW>(self.m_rdata.val()) << self.up_sh.val());
 
-        // selected receive stream
+        // selected receive stream (or-ed: one queue matches)
         self.s_data.next = 0.into();
         self.s_keep.next = 0.into();
         self.s_last.next = false;
         self.s_valid.next = false;
         for q in 0..self.rq_en.len() {
-            if self.cur_q.q.val() == self.qidx[q].val() {
-                self.s_data.next = self.r_data[q].val();
-                self.s_keep.next = self.r_keep[q].val();
-                self.s_last.next = self.r_last[q].val();
-                self.s_valid.next = self.r_valid[q].val();
+            if self.cur_sel[q].q.val() {
+                self.s_data.next = self.s_data.val() | self.r_data[q].val();
+                self.s_keep.next = self.s_keep.val() | self.r_keep[q].val();
+                self.s_last.next = self.s_last.val() | self.r_last[q].val();
+                self.s_valid.next = self.s_valid.val() | self.r_valid[q].val();
             }
         }
+        // bytes in the beat: tkeep is contiguous from lane 0, so its one edge (lane i kept,
+        // lane i+1 not) gives i + 1; encoded by or-ing, not by a priority chain
+        self.kedge.next = self.s_keep.val() & !(self.s_keep.val() >> 1);
         self.nb.next = 0.into();
         for i in 0..self.last_nb.len() {
-            if self.s_keep.val().get_bit(i) {
-                self.nb.next = self.last_nb[i].val();
+            if self.kedge.val().get_bit(i) {
+                self.nb.next = self.nb.val() | self.last_nb[i].val();
             }
         }
         self.flen_c.next = (self.rx_beats.q.val() << self.lkw.val()) + self.nb.val();
@@ -1094,67 +1214,124 @@ impl<
         self.t16.next = 0.into();
         self.busy_q.next = false;
         // ------------------------------------------------ the sequencer
+        // S_IDLE picks a job and registers it (queue, kind); S_PICK starts it. The pick costs
+        // one cycle but keeps the round-robin scan and the queue muxes in separate cycles.
+        // Nothing but the sequencer changes the state a pick depends on, except register
+        // writes, which act as if they had come one cycle later (S_PICK counts as busy for
+        // the picked queue).
         if self.st.q.val() == S_IDLE {
             if self.pick_rx.val() {
                 self.turn.d.next = false;
-                self.last_rq.d.next = self.rx_q.val();
+                self.last_rq.d.next = self.rx_qr.q.val();
                 self.cur_rx.d.next = true;
-                self.cur_q.d.next = self.rx_q.val();
-                if self.rx_kind.val() == 1 {
-                    self.st.d.next = S_RX_DROP.into();
-                } else if self.rx_kind.val() == 2 {
-                    self.desc.d.next = self.rx_desc.val();
-                    self.rx_beats.d.next = 0.into();
-                    self.hdr.d.next = 0.into();
-                    self.st.d.next = S_RX_IN.into();
-                } else {
-                    self.faddr.d.next = self.sel_ring.val()
-                        + (bit_cast::<64, 16>(self.ring_idx.val() & 0xFFFC) << 4);
-                    self.fn_.d.next = bit_cast::<3, 16>(self.grp_n.val());
-                    self.ferr.d.next = false;
-                    self.fgrp.d.next = 0.into();
-                    self.st.d.next = S_RF_AR.into();
+                self.cur_q.d.next = self.rx_qr.q.val();
+                for q in 0..self.cur_sel.len() {
+                    self.cur_sel[q].d.next = self.rx_qr.q.val() == self.qidx[q].val();
                 }
+                self.st.d.next = S_PICK.into();
             } else if self.tgo.val() {
                 self.turn.d.next = true;
                 self.cur_rx.d.next = false;
                 self.cur_q.d.next = self.tg_q.q.val();
-                self.desc.d.next = self.tdesc.val();
-                self.flen.d.next = self.tlen.val().get_bits::<16>(0);
-                if self.tlen.val() > 0xFFFF {
-                    self.flen.d.next = 0xFFFF.into();
+                for q in 0..self.cur_sel.len() {
+                    self.cur_sel[q].d.next = self.tg_q.q.val() == self.qidx[q].val();
                 }
+                self.pk.d.next = 0.into();
+                self.st.d.next = S_PICK.into();
+            } else if self.tf_hitr.q.val() {
+                self.turn.d.next = true;
+                self.last_tq.d.next = self.tf_qr.q.val();
+                self.cur_rx.d.next = false;
+                self.cur_q.d.next = self.tf_qr.q.val();
+                for q in 0..self.cur_sel.len() {
+                    self.cur_sel[q].d.next = self.tf_qr.q.val() == self.qidx[q].val();
+                }
+                self.pk.d.next = 3.into();
+                self.st.d.next = S_PICK.into();
+            }
+        }
+        // What the picked queue needs now (pk for transmit was decided in S_IDLE): 1 drop the
+        // frame (receive queue off), 2 take the cached descriptor, 3 fetch descriptors, 0
+        // nothing (a stale pick: back to S_IDLE). From the per-queue bits registered in the
+        // S_IDLE cycle (rk_*, tk_fetch), in which the sequencer changed nothing.
+        self.k_drop.next = false;
+        self.k_have.next = false;
+        self.k_fetch.next = false;
+        for q in 0..self.rq_en.len() {
+            if self.cur_sel[q].q.val() {
+                self.k_drop.next = self.k_drop.val() | self.rk_drop.q.val().get_bit(q);
+                self.k_have.next = self.k_have.val() | self.rk_have.q.val().get_bit(q);
+                self.k_fetch.next = self.k_fetch.val() | self.rk_fetch.q.val().get_bit(q);
+            }
+        }
+        self.pkn.next = self.pk.q.val();
+        if self.cur_rx.q.val() {
+            self.pkn.next = 0.into();
+            if self.s_valid.val() {
+                if self.k_drop.val() {
+                    self.pkn.next = 1.into();
+                } else if self.k_have.val() {
+                    self.pkn.next = 2.into();
+                } else if self.k_fetch.val() {
+                    self.pkn.next = 3.into();
+                }
+            }
+        } else if self.pk.q.val() == 3 {
+            self.k_fetch.next = false;
+            for q in 0..self.tq_en.len() {
+                if self.cur_sel[q].q.val() {
+                    self.k_fetch.next = self.k_fetch.val() | self.tk_fetch.q.val().get_bit(q);
+                }
+            }
+            if !self.k_fetch.val() | (self.tg_lo.q.val() != self.tg_hi.q.val()) {
+                self.pkn.next = 1.into();
+            }
+        }
+        if self.st.q.val() == S_PICK {
+            // loaded whatever the job (only its own states use them)
+            self.faddr.d.next =
+                self.sel_ring.val() + (bit_cast::<64, 16>(self.ring_idx.val() & 0xFFFC) << 4);
+            self.fn_.d.next = bit_cast::<3, 16>(self.grp_n.val());
+            self.ferr.d.next = false;
+            self.fgrp.d.next = 0.into();
+            self.rx_beats.d.next = 0.into();
+            self.hdr.d.next = 0.into();
+            if self.cur_rx.q.val() {
+                self.desc.d.next = self.rx_desc.val();
+            } else {
+                self.desc.d.next = self.t_desc.q.val();
+            }
+            if self.pkn.val() == 3 {
+                if self.cur_rx.q.val() {
+                    self.st.d.next = S_RF_AR.into();
+                } else {
+                    self.st.d.next = S_TF_AR.into();
+                }
+            } else if !self.cur_rx.q.val() & (self.pkn.val() == 1) {
+                self.st.d.next = S_IDLE.into();
+            } else if self.cur_rx.q.val() & (self.pkn.val() == 0) {
+                self.st.d.next = S_IDLE.into();
+            } else if self.pkn.val() == 1 {
+                self.st.d.next = S_RX_DROP.into();
+            } else if self.pkn.val() == 2 {
+                self.st.d.next = S_RX_IN.into();
+            } else {
+                // transmit the frame of the pending group's next descriptor
+                self.flen.d.next = self.t_flen.q.val();
                 self.c_flags.d.next = 0.into();
                 self.c_bfir.d.next = 0.into();
                 self.c_ent.d.next = 0.into();
                 self.c_bift.d.next = 0.into();
-                if self.tbad.val() {
-                    if self.tg_err.q.val() {
-                        self.status.d.next = 4.into() /* CPL_STATUS_DMA_ERROR */;
-                    } else if (self.tlen.val() == 0) | (self.tlen.val() > 9018) {
-                        self.status.d.next = 1.into() /* CPL_STATUS_BAD_LENGTH */;
-                    } else {
-                        self.status.d.next = 2.into() /* CPL_STATUS_BAD_ADDRESS */;
-                    }
+                if self.t_bad.q.val() {
+                    self.status.d.next = self.t_stat.q.val();
                     self.st.d.next = S_CPL_SET.into();
                 } else {
-                    self.addr.d.next = self.tdesc.val().get_bits::<64>(0);
-                    self.beats_left.d.next = self.tneed.val().get_bits::<16>(0);
-                    self.bytes_left.d.next = self.tlen.val().get_bits::<16>(0);
+                    self.addr.d.next = self.t_desc.q.val().get_bits::<64>(0);
+                    self.beats_left.d.next = self.t_need.q.val();
+                    self.bytes_left.d.next = self.t_flen.q.val();
                     self.derr.d.next = false;
                     self.st.d.next = S_TX_AR.into();
                 }
-            } else if self.tf_hit.val() {
-                self.turn.d.next = true;
-                self.last_tq.d.next = self.tf_q.val();
-                self.cur_rx.d.next = false;
-                self.cur_q.d.next = self.tf_q.val();
-                self.faddr.d.next =
-                    self.sel_ring.val() + (bit_cast::<64, 16>(self.ring_idx.val() & 0xFFFC) << 4);
-                self.fn_.d.next = bit_cast::<3, 16>(self.grp_n.val());
-                self.ferr.d.next = false;
-                self.fgrp.d.next = 0.into();
-                self.st.d.next = S_TF_AR.into();
             }
         }
         // descriptor group fetch (transmit or receive)
@@ -1181,20 +1358,21 @@ impl<
                     self.st.d.next = S_IDLE.into();
                     if self.st.q.val() == S_TF_R {
                         self.tg.d.next = self.fgrp_n.val();
+                        self.t_ok.d.next = false;
                         self.tg_q.d.next = self.cur_q.q.val();
                         self.tg_lo.d.next = bit_cast::<3, 16>(self.sel_fetch.val() & 3);
                         self.tg_hi.d.next =
                             bit_cast::<3, 16>(self.sel_fetch.val() & 3) + self.fn_.q.val();
                         self.tg_err.d.next = self.ferr.q.val() | (self.m_rresp.val() != 0);
                         for q in 0..self.tq_en.len() {
-                            if self.cur_q.q.val() == self.qidx[q].val() {
+                            if self.cur_sel[q].q.val() {
                                 self.tq_fetch[q].d.next =
                                     self.tq_fetch[q].q.val() + bit_cast::<16, 3>(self.fn_.q.val());
                             }
                         }
                     } else {
                         for q in 0..self.rq_en.len() {
-                            if self.cur_q.q.val() == self.qidx[q].val() {
+                            if self.cur_sel[q].q.val() {
                                 self.rq_grp[q].d.next = self.fgrp_n.val();
                                 self.rq_lo[q].d.next = bit_cast::<3, 16>(self.sel_fetch.val() & 3);
                                 self.rq_hi[q].d.next =
@@ -1257,7 +1435,7 @@ impl<
         // receive frame: egress stream -> frame buffer
         if self.st.q.val() == S_RX_IN {
             for q in 0..self.r_ready.len() {
-                if self.cur_q.q.val() == self.qidx[q].val() {
+                if self.cur_sel[q].q.val() {
                     self.r_ready[q].next = true;
                 }
             }
@@ -1284,7 +1462,7 @@ impl<
         }
         if self.st.q.val() == S_RX_DROP {
             for q in 0..self.r_ready.len() {
-                if self.cur_q.q.val() == self.qidx[q].val() {
+                if self.cur_sel[q].q.val() {
                     self.r_ready[q].next = true;
                     if self.s_valid.val() & self.s_last.val() {
                         self.rq_drops[q].d.next = self.rq_drops[q].q.val() + 1;
@@ -1318,7 +1496,7 @@ impl<
             self.status.d.next = 0.into();
             self.st.d.next = S_RX_AW.into();
             for q in 0..self.rq_en.len() {
-                if self.cur_q.q.val() == self.qidx[q].val() {
+                if self.cur_sel[q].q.val() {
                     if self.rq_gerr[q].q.val() {
                         self.status.d.next = 4.into() /* CPL_STATUS_DMA_ERROR */;
                         self.st.d.next = S_CPL_SET.into();
@@ -1443,7 +1621,7 @@ impl<
                 self.st.d.next = S_IDLE.into();
                 if self.cur_rx.q.val() {
                     for q in 0..self.rq_en.len() {
-                        if self.cur_q.q.val() == self.qidx[q].val() {
+                        if self.cur_sel[q].q.val() {
                             self.rq_cons[q].d.next = self.rq_cons[q].q.val() + 1;
                             self.rq_lo[q].d.next = self.rq_lo[q].q.val() + 1;
                             if (self.status.q.val() != 0)
@@ -1456,8 +1634,9 @@ impl<
                     }
                 } else {
                     self.tg_lo.d.next = self.tg_lo.q.val() + 1;
+                    self.t_ok.d.next = false;
                     for q in 0..self.tq_en.len() {
-                        if self.cur_q.q.val() == self.qidx[q].val() {
+                        if self.cur_sel[q].q.val() {
                             self.tq_cons[q].d.next = self.tq_cons[q].q.val() + 1;
                             if (self.status.q.val() != 0)
                                 | (self.m_bresp.val() != 0)
@@ -1474,7 +1653,11 @@ impl<
         // ------------------------------------------------ AXI4-Lite: split and DMA registers
         self.take_w.next =
             self.awvalid.val() & self.wvalid.val() & !self.l_bvalid.q.val() & !self.w_fwd.q.val();
-        self.take_r.next = self.arvalid.val() & !self.l_rvalid.q.val() & !self.r_fwd.q.val();
+        self.take_r.next = self.arvalid.val()
+            & !self.l_rvalid.q.val()
+            & !self.r_fwd.q.val()
+            & !self.r_loc.q.val()
+            & !self.r_loc2.q.val();
         self.awready.next = self.take_w.val();
         self.wready.next = self.take_w.val();
         self.arready.next = self.take_r.val();
@@ -1530,105 +1713,161 @@ impl<
                 }
             }
         }
-        // local reads
-        self.l_rd.next = 0.into();
-        if self.araddr.val() == 0x4000 {
-            self.l_rd.next = 0x4249_0004.into() /* DMA_TYPE_VALUE */;
-        }
-        if self.araddr.val() == 0x4004 {
-            self.l_rd.next = 0x0001_0000.into() /* DMA_VERSION_VALUE */;
-        }
-        if self.araddr.val() == 0x400C {
-            self.l_rd.next = self.n_txq.val();
-        }
-        if self.araddr.val() == 0x4010 {
-            self.l_rd.next = self.n_rxq.val();
-        }
-        if self.araddr.val() == 0x4014 {
-            self.l_rd.next = self.n_ports.val();
-        }
-        if self.araddr.val() == 0x4018 {
-            self.l_rd.next = bit_cast::<32, 4>(self.max_log2.val());
-        }
-        if self.araddr.val() == 0x401C {
-            self.l_rd.next = bit_cast::<32, 1>(
-                ((self.st.q.val() != 0) | (self.tg_lo.q.val() != self.tg_hi.q.val())).into(),
-            );
-        }
+        // local reads, pipelined: the address is registered (r_loc), then its queue decoded
+        // (rd_t, rd_r; r_loc2), then the value is or-ed from the one matching register (a
+        // balanced tree, not a priority chain)
         for q in 0..self.tq_en.len() {
-            if (self.araddr.val() & self.m_qsel.val()) == self.tq_base[q].val() {
-                if (self.araddr.val() & self.m_reg.val()) == 0x00 {
-                    self.l_rd.next = self.tq_ring[q].q.val().get_bits::<32>(0);
-                }
-                if (self.araddr.val() & self.m_reg.val()) == 0x04 {
-                    self.l_rd.next = self.tq_ring[q].q.val().get_bits::<32>(32);
-                }
-                if (self.araddr.val() & self.m_reg.val()) == 0x08 {
-                    self.l_rd.next = self.tq_cpl[q].q.val().get_bits::<32>(0);
-                }
-                if (self.araddr.val() & self.m_reg.val()) == 0x0C {
-                    self.l_rd.next = self.tq_cpl[q].q.val().get_bits::<32>(32);
-                }
-                if (self.araddr.val() & self.m_reg.val()) == 0x10 {
-                    self.t4.next = self.tq_size[q].q.val();
-                    self.t1.next = self.tq_en[q].q.val();
-                    self.l_rd.next = bit_cast::<32, 4>(self.t4.val())
-                        | (bit_cast::<32, 1>(self.t1.val().into()) << 31);
-                }
-                if (self.araddr.val() & self.m_reg.val()) == 0x14 {
-                    self.t16.next = self.tq_prod[q].q.val();
-                    self.l_rd.next = bit_cast::<32, 16>(self.t16.val());
-                }
-                if (self.araddr.val() & self.m_reg.val()) == 0x18 {
-                    self.t16.next = self.tq_cons[q].q.val();
-                    self.l_rd.next = bit_cast::<32, 16>(self.t16.val());
-                }
-                if (self.araddr.val() & self.m_reg.val()) == 0x1C {
-                    self.l_rd.next = self.tq_err[q].q.val();
-                }
-            }
+            self.rd_t[q].d.next =
+                (self.r_addr.q.val() & self.m_qsel.val()) == self.tq_base[q].val();
         }
         for q in 0..self.rq_en.len() {
-            if (self.araddr.val() & self.m_qsel.val()) == self.rq_base[q].val() {
-                if (self.araddr.val() & self.m_reg.val()) == 0x00 {
-                    self.l_rd.next = self.rq_ring[q].q.val().get_bits::<32>(0);
-                }
-                if (self.araddr.val() & self.m_reg.val()) == 0x04 {
-                    self.l_rd.next = self.rq_ring[q].q.val().get_bits::<32>(32);
-                }
-                if (self.araddr.val() & self.m_reg.val()) == 0x08 {
-                    self.l_rd.next = self.rq_cpl[q].q.val().get_bits::<32>(0);
-                }
-                if (self.araddr.val() & self.m_reg.val()) == 0x0C {
-                    self.l_rd.next = self.rq_cpl[q].q.val().get_bits::<32>(32);
-                }
-                if (self.araddr.val() & self.m_reg.val()) == 0x10 {
-                    self.t4.next = self.rq_size[q].q.val();
-                    self.t1.next = self.rq_en[q].q.val();
-                    self.l_rd.next = bit_cast::<32, 4>(self.t4.val())
-                        | (bit_cast::<32, 1>(self.t1.val().into()) << 31);
-                }
-                if (self.araddr.val() & self.m_reg.val()) == 0x14 {
-                    self.t16.next = self.rq_prod[q].q.val();
-                    self.l_rd.next = bit_cast::<32, 16>(self.t16.val());
-                }
-                if (self.araddr.val() & self.m_reg.val()) == 0x18 {
-                    self.t16.next = self.rq_cons[q].q.val();
-                    self.l_rd.next = bit_cast::<32, 16>(self.t16.val());
-                }
-                if (self.araddr.val() & self.m_reg.val()) == 0x1C {
-                    self.l_rd.next = self.rq_err[q].q.val();
-                }
-                if (self.araddr.val() & self.m_reg.val()) == 0x20 {
-                    self.l_rd.next = self.rq_drops[q].q.val();
-                }
+            self.rd_r[q].d.next =
+                (self.r_addr.q.val() & self.m_qsel.val()) == self.rq_base[q].val();
+        }
+        self.l_rd.next = 0.into();
+        if self.r_addr.q.val() == 0x4000 {
+            self.l_rd.next = 0x4249_0004.into() /* DMA_TYPE_VALUE */;
+        }
+        if self.r_addr.q.val() == 0x4004 {
+            self.l_rd.next = 0x0001_0000.into() /* DMA_VERSION_VALUE */;
+        }
+        self.tv.next = 0.into();
+        if self.r_addr.q.val() == 0x400C {
+            self.tv.next = (self.n_txq.val());
+        }
+        self.l_rd.next = self.l_rd.val() | self.tv.val();
+        self.tv.next = 0.into();
+        if self.r_addr.q.val() == 0x4010 {
+            self.tv.next = (self.n_rxq.val());
+        }
+        self.l_rd.next = self.l_rd.val() | self.tv.val();
+        self.tv.next = 0.into();
+        if self.r_addr.q.val() == 0x4014 {
+            self.tv.next = (self.n_ports.val());
+        }
+        self.l_rd.next = self.l_rd.val() | self.tv.val();
+        self.tv.next = 0.into();
+        if self.r_addr.q.val() == 0x4018 {
+            self.tv.next = (bit_cast::<32, 4>(self.max_log2.val()));
+        }
+        self.l_rd.next = self.l_rd.val() | self.tv.val();
+        if self.r_addr.q.val() == 0x401C {
+            self.l_rd.next = self.l_rd.val()
+                | (bit_cast::<32, 1>(
+                    ((self.st.q.val() != 0) | (self.tg_lo.q.val() != self.tg_hi.q.val())).into(),
+                ));
+        }
+        for q in 0..self.tq_en.len() {
+            self.tv.next = 0.into();
+            if self.rd_t[q].q.val() & ((self.r_addr.q.val() & self.m_reg.val()) == 0x00) {
+                self.tv.next = (self.tq_ring[q].q.val().get_bits::<32>(0));
             }
+            self.l_rd.next = self.l_rd.val() | self.tv.val();
+            self.tv.next = 0.into();
+            if self.rd_t[q].q.val() & ((self.r_addr.q.val() & self.m_reg.val()) == 0x04) {
+                self.tv.next = (self.tq_ring[q].q.val().get_bits::<32>(32));
+            }
+            self.l_rd.next = self.l_rd.val() | self.tv.val();
+            self.tv.next = 0.into();
+            if self.rd_t[q].q.val() & ((self.r_addr.q.val() & self.m_reg.val()) == 0x08) {
+                self.tv.next = (self.tq_cpl[q].q.val().get_bits::<32>(0));
+            }
+            self.l_rd.next = self.l_rd.val() | self.tv.val();
+            self.tv.next = 0.into();
+            if self.rd_t[q].q.val() & ((self.r_addr.q.val() & self.m_reg.val()) == 0x0C) {
+                self.tv.next = (self.tq_cpl[q].q.val().get_bits::<32>(32));
+            }
+            self.l_rd.next = self.l_rd.val() | self.tv.val();
+            self.t4.next = self.tq_size[q].q.val();
+            self.t1.next = self.tq_en[q].q.val();
+            if self.rd_t[q].q.val() & ((self.r_addr.q.val() & self.m_reg.val()) == 0x10) {
+                self.l_rd.next = self.l_rd.val()
+                    | (bit_cast::<32, 4>(self.t4.val())
+                        | (bit_cast::<32, 1>(self.t1.val().into()) << 31));
+            }
+            self.t16.next = self.tq_prod[q].q.val();
+            self.tv.next = 0.into();
+            if self.rd_t[q].q.val() & ((self.r_addr.q.val() & self.m_reg.val()) == 0x14) {
+                self.tv.next = (bit_cast::<32, 16>(self.t16.val()));
+            }
+            self.l_rd.next = self.l_rd.val() | self.tv.val();
+            self.t16.next = self.tq_cons[q].q.val();
+            self.tv.next = 0.into();
+            if self.rd_t[q].q.val() & ((self.r_addr.q.val() & self.m_reg.val()) == 0x18) {
+                self.tv.next = (bit_cast::<32, 16>(self.t16.val()));
+            }
+            self.l_rd.next = self.l_rd.val() | self.tv.val();
+            self.tv.next = 0.into();
+            if self.rd_t[q].q.val() & ((self.r_addr.q.val() & self.m_reg.val()) == 0x1C) {
+                self.tv.next = (self.tq_err[q].q.val());
+            }
+            self.l_rd.next = self.l_rd.val() | self.tv.val();
+        }
+        for q in 0..self.rq_en.len() {
+            self.tv.next = 0.into();
+            if self.rd_r[q].q.val() & ((self.r_addr.q.val() & self.m_reg.val()) == 0x00) {
+                self.tv.next = (self.rq_ring[q].q.val().get_bits::<32>(0));
+            }
+            self.l_rd.next = self.l_rd.val() | self.tv.val();
+            self.tv.next = 0.into();
+            if self.rd_r[q].q.val() & ((self.r_addr.q.val() & self.m_reg.val()) == 0x04) {
+                self.tv.next = (self.rq_ring[q].q.val().get_bits::<32>(32));
+            }
+            self.l_rd.next = self.l_rd.val() | self.tv.val();
+            self.tv.next = 0.into();
+            if self.rd_r[q].q.val() & ((self.r_addr.q.val() & self.m_reg.val()) == 0x08) {
+                self.tv.next = (self.rq_cpl[q].q.val().get_bits::<32>(0));
+            }
+            self.l_rd.next = self.l_rd.val() | self.tv.val();
+            self.tv.next = 0.into();
+            if self.rd_r[q].q.val() & ((self.r_addr.q.val() & self.m_reg.val()) == 0x0C) {
+                self.tv.next = (self.rq_cpl[q].q.val().get_bits::<32>(32));
+            }
+            self.l_rd.next = self.l_rd.val() | self.tv.val();
+            self.t4.next = self.rq_size[q].q.val();
+            self.t1.next = self.rq_en[q].q.val();
+            if self.rd_r[q].q.val() & ((self.r_addr.q.val() & self.m_reg.val()) == 0x10) {
+                self.l_rd.next = self.l_rd.val()
+                    | (bit_cast::<32, 4>(self.t4.val())
+                        | (bit_cast::<32, 1>(self.t1.val().into()) << 31));
+            }
+            self.t16.next = self.rq_prod[q].q.val();
+            self.tv.next = 0.into();
+            if self.rd_r[q].q.val() & ((self.r_addr.q.val() & self.m_reg.val()) == 0x14) {
+                self.tv.next = (bit_cast::<32, 16>(self.t16.val()));
+            }
+            self.l_rd.next = self.l_rd.val() | self.tv.val();
+            self.t16.next = self.rq_cons[q].q.val();
+            self.tv.next = 0.into();
+            if self.rd_r[q].q.val() & ((self.r_addr.q.val() & self.m_reg.val()) == 0x18) {
+                self.tv.next = (bit_cast::<32, 16>(self.t16.val()));
+            }
+            self.l_rd.next = self.l_rd.val() | self.tv.val();
+            self.tv.next = 0.into();
+            if self.rd_r[q].q.val() & ((self.r_addr.q.val() & self.m_reg.val()) == 0x1C) {
+                self.tv.next = (self.rq_err[q].q.val());
+            }
+            self.l_rd.next = self.l_rd.val() | self.tv.val();
+            self.tv.next = 0.into();
+            if self.rd_r[q].q.val() & ((self.r_addr.q.val() & self.m_reg.val()) == 0x20) {
+                self.tv.next = (self.rq_drops[q].q.val());
+            }
+            self.l_rd.next = self.l_rd.val() | self.tv.val();
+        }
+        if self.r_loc.q.val() {
+            self.r_loc.d.next = false;
+            self.r_loc2.d.next = true;
+        }
+        if self.r_loc2.q.val() {
+            self.r_loc2.d.next = false;
+            self.l_rvalid.d.next = true;
+            self.l_rdata.d.next = self.l_rd.val();
+            self.l_rresp.d.next = 0.into();
         }
         if self.take_r.val() {
             if self.rlocal.val() {
-                self.l_rvalid.d.next = true;
-                self.l_rdata.d.next = self.l_rd.val();
-                self.l_rresp.d.next = 0.into();
+                self.r_loc.d.next = true;
+                self.r_addr.d.next = self.araddr.val();
             } else {
                 self.r_fwd.d.next = true;
                 self.r_ard.d.next = false;
@@ -1641,11 +1880,10 @@ impl<
         if self.take_w.val() & self.wlocal.val() & (self.wstrb.val() == 0xF) {
             for q in 0..self.tq_en.len() {
                 if (self.awaddr.val() & self.m_qsel.val()) == self.tq_base[q].val() {
-                    self.busy_q.next = ((self.st.q.val() != 0)
-                        & !self.cur_rx.q.val()
-                        & (self.cur_q.q.val() == self.qidx[q].val()))
-                        | ((self.tg_lo.q.val() != self.tg_hi.q.val())
-                            & (self.tg_q.q.val() == self.qidx[q].val()));
+                    self.busy_q.next =
+                        ((self.st.q.val() != 0) & !self.cur_rx.q.val() & (self.cur_sel[q].q.val()))
+                            | ((self.tg_lo.q.val() != self.tg_hi.q.val())
+                                & (self.tg_q.q.val() == self.qidx[q].val()));
                     if (self.awaddr.val() & self.m_reg.val()) == 0x00 {
                         if self.tq_en[q].q.val() | ((self.wdata.val() & 0x3F) != 0) {
                             self.l_err.next = true;
@@ -1712,9 +1950,8 @@ impl<
             }
             for q in 0..self.rq_en.len() {
                 if (self.awaddr.val() & self.m_qsel.val()) == self.rq_base[q].val() {
-                    self.busy_q.next = (self.st.q.val() != 0)
-                        & self.cur_rx.q.val()
-                        & (self.cur_q.q.val() == self.qidx[q].val());
+                    self.busy_q.next =
+                        (self.st.q.val() != 0) & self.cur_rx.q.val() & (self.cur_sel[q].q.val());
                     if (self.awaddr.val() & self.m_reg.val()) == 0x00 {
                         if self.rq_en[q].q.val() | ((self.wdata.val() & 0x3F) != 0) {
                             self.l_err.next = true;
@@ -1804,10 +2041,13 @@ impl<
             self.st.d.next = 0.into();
             self.tg_lo.d.next = 0.into();
             self.tg_hi.d.next = 0.into();
+            self.t_ok.d.next = false;
             self.l_bvalid.d.next = false;
             self.l_rvalid.d.next = false;
             self.w_fwd.d.next = false;
             self.r_fwd.d.next = false;
+            self.r_loc.d.next = false;
+            self.r_loc2.d.next = false;
             for q in 0..self.tq_en.len() {
                 self.tq_en[q].d.next = false;
                 self.tq_prod[q].d.next = 0.into();

@@ -17,8 +17,10 @@ pub const CLASS_DROP_BASE: u64 = 2;
 /// a queue `>= host_queues`), else `eff = BitString`; `eff AND F-BM` per target, and
 /// `BitString AND NOT mask`, `eff`, `BitString`, each OR-reduced per 64-bit chunk.
 /// Stage 2: final ORs, TTL suppression, classification (isolation is rule 9). Stage 3: decision
-/// register for the replicator. One frame per cycle; the whole pipeline stalls while stage 3 is
-/// not taken. `NCH = BW / 64`, `RA` = F-BM row address bits and `MA` = mask row address bits
+/// register for the replicator, with a one-entry skid register behind it: one frame per cycle;
+/// when stage 3 is not taken, the next decision goes to the skid register and the pipeline
+/// stalls while that is full (so the stall is a registered condition, and the replicator's
+/// ready reaches neither the pipeline's enables nor the RAM addresses). `NCH = BW / 64`, `RA` = F-BM row address bits and `MA` = mask row address bits
 /// (bank bit on top of both).
 #[derive(LogicBlock)]
 pub struct Lookup<
@@ -142,6 +144,34 @@ pub struct Lookup<
     masked3: DFF<Bit>,
     clip3: DFF<Bit>,
     queue3: DFF<Bits<8>>,
+    /// Skid entry behind stage 3 (so `en` comes from a flip-flop, not from `o_ready`).
+    kv: DFF<Bit>,
+    klen: DFF<Bits<24>>,
+    kbeats: DFF<Bits<16>>,
+    ktagged: DFF<Bit>,
+    kttl: DFF<Bits<8>>,
+    kclass: DFF<Bits<4>>,
+    kcopies: DFF<Bits<16>>,
+    kbank: DFF<Bit>,
+    kaddr: DFF<Bits<RA>>,
+    kcode: DFF<Bits<3>>,
+    kmaddr: DFF<Bits<MA>>,
+    kmasked: DFF<Bit>,
+    kclip: DFF<Bit>,
+    kqueue: DFF<Bits<8>>,
+    nlen: Signal<Local, Bits<24>>,
+    nbeats: Signal<Local, Bits<16>>,
+    ntagged: Signal<Local, Bit>,
+    nttl: Signal<Local, Bits<8>>,
+    nclass: Signal<Local, Bits<4>>,
+    ncopies: Signal<Local, Bits<16>>,
+    nbank: Signal<Local, Bit>,
+    naddr: Signal<Local, Bits<RA>>,
+    ncode: Signal<Local, Bits<3>>,
+    nmaddr: Signal<Local, Bits<MA>>,
+    nmasked: Signal<Local, Bit>,
+    nclip: Signal<Local, Bit>,
+    nqueue: Signal<Local, Bits<8>>,
     // constants
     set_idx: Vec<Constant<Bits<RA>>>,
     bsl_idx: Vec<Constant<Bits<3>>>,
@@ -161,6 +191,10 @@ pub struct Lookup<
     bank: Signal<Local, Bit>,
     hit: Signal<Local, Bit>,
     sidx: Signal<Local, Bits<RA>>,
+    sv: Signal<Local, Bits<21>>,
+    smatch: Signal<Local, Bits<16>>,
+    sfirst: Signal<Local, Bits<16>>,
+    soh: Vec<Constant<Bits<16>>>,
     ent: Signal<Local, Bits<20>>,
     bucket: Signal<Local, Bits<20>>,
     lb: Signal<Local, Bits<4>>,
@@ -203,6 +237,7 @@ impl<const BW: usize, const HW: usize, const RA: usize, const NCH: usize, const 
         host_queues: usize,
     ) -> Self {
         assert_eq!(NCH * 64, BW);
+        assert!((1..=16).contains(&sets), "1 to 16 sets");
         assert!(buckets.is_power_of_two() && sets * buckets * 2 <= 1 << RA);
         assert!(sets.is_power_of_two() && host_queues * sets * 2 <= 1 << MA);
         assert!(host_src < 16 && (1..=256).contains(&host_queues));
@@ -284,6 +319,33 @@ impl<const BW: usize, const HW: usize, const RA: usize, const NCH: usize, const 
             masked3: Default::default(),
             clip3: Default::default(),
             queue3: Default::default(),
+            kv: Default::default(),
+            klen: Default::default(),
+            kbeats: Default::default(),
+            ktagged: Default::default(),
+            kttl: Default::default(),
+            kclass: Default::default(),
+            kcopies: Default::default(),
+            kbank: Default::default(),
+            kaddr: Default::default(),
+            kcode: Default::default(),
+            kmaddr: Default::default(),
+            kmasked: Default::default(),
+            kclip: Default::default(),
+            kqueue: Default::default(),
+            nlen: Default::default(),
+            nbeats: Default::default(),
+            ntagged: Default::default(),
+            nttl: Default::default(),
+            nclass: Default::default(),
+            ncopies: Default::default(),
+            nbank: Default::default(),
+            naddr: Default::default(),
+            ncode: Default::default(),
+            nmaddr: Default::default(),
+            nmasked: Default::default(),
+            nclip: Default::default(),
+            nqueue: Default::default(),
             set_idx: (0..sets)
                 .map(|s| Constant::new((s as u64).to_bits()))
                 .collect(),
@@ -325,6 +387,12 @@ impl<const BW: usize, const HW: usize, const RA: usize, const NCH: usize, const 
             bank: Default::default(),
             hit: Default::default(),
             sidx: Default::default(),
+            sv: Default::default(),
+            smatch: Default::default(),
+            sfirst: Default::default(),
+            soh: (0..sets)
+                .map(|s| Constant::new((1u64 << s).to_bits()))
+                .collect(),
             ent: Default::default(),
             bucket: Default::default(),
             lb: Default::default(),
@@ -364,35 +432,39 @@ impl<const BW: usize, const HW: usize, const RA: usize, const NCH: usize, const 
             self, clock, v0, rec0, bank0, hit0, addr0, code0, exc0, maddr0, v1, rec1, bank1, hit1,
             addr1, code1, exc1, maddr1, v2, rec2, bank2, hit2, addr2, code2, exc2, maddr2, clip2,
             effnz2, bsnz2, v3, len3, beats3, tagged3, ttl3, class3, copies3, bank3, addr3, code3,
-            maddr3, masked3, clip3, queue3
+            maddr3, masked3, clip3, queue3, kv, klen, kbeats, ktagged, kttl, kclass, kcopies,
+            kbank, kaddr, kcode, kmaddr, kmasked, kclip, kqueue
         );
         for t in 0..self.part2.len() {
             self.part2[t].clock.next = self.clock.val();
             self.part2[t].d.next = self.part2[t].q.val();
         }
-        self.en.next = !self.v3.q.val() | self.o_ready.val();
+        // The pipeline advances unless the skid entry is full: a registered condition, so
+        // the replicator's ready does not reach the pipeline's enables and RAM addresses.
+        self.en.next = !self.kv.q.val();
         // ---------------- stage H: set match, bucket, row address
         self.bank.next = self.active.val();
         self.bid.next = (bit_cast::<20, 8>(self.hq_data.val().get_bits::<8>(64)) << 12)
             | (bit_cast::<20, 8>(self.hq_data.val().get_bits::<8>(72)) << 4)
             | bit_cast::<20, 4>(self.hq_data.val().get_bits::<4>(84));
-        self.hit.next = false;
+        // The set: the lowest one (of the active bank) whose BIFT-id matches; lowest set bit by
+        // x & -x and its index by or-ing, so no priority chain through the sets.
+        self.smatch.next = 0.into();
+        for s in 0..self.set_idx.len() {
+            self.sv.next = self.sets0[s].val();
+            if self.bank.val() {
+                self.sv.next = self.sets1[s].val();
+            }
+            if self.sv.val().get_bit(20) & (self.sv.val().get_bits::<20>(0) == self.bid.val()) {
+                self.smatch.next = self.smatch.val() | self.soh[s].val();
+            }
+        }
+        self.sfirst.next = self.smatch.val() & (!self.smatch.val() + 1);
+        self.hit.next = self.sfirst.val() != 0;
         self.sidx.next = 0.into();
         for s in 0..self.set_idx.len() {
-            if !self.bank.val() {
-                if !self.hit.val()
-                    & self.sets0[s].val().get_bit(20)
-                    & (self.sets0[s].val().get_bits::<20>(0) == self.bid.val())
-                {
-                    self.hit.next = true;
-                    self.sidx.next = self.set_idx[s].val();
-                }
-            } else if !self.hit.val()
-                & self.sets1[s].val().get_bit(20)
-                & (self.sets1[s].val().get_bits::<20>(0) == self.bid.val())
-            {
-                self.hit.next = true;
-                self.sidx.next = self.set_idx[s].val();
+            if self.sfirst.val().get_bit(s) {
+                self.sidx.next = self.sidx.val() | self.set_idx[s].val();
             }
         }
         self.lb.next = self.log2b[0].val();
@@ -572,27 +644,75 @@ impl<const BW: usize, const HW: usize, const RA: usize, const NCH: usize, const 
                 self.cls.next = 0.into();
             }
         }
-        if self.en.val() {
-            self.v3.d.next = self.v2.q.val();
-            self.len3.d.next = self.rec2.q.val().get_bits::<24>(0);
-            self.beats3.d.next = self.rec2.q.val().get_bits::<16>(24);
-            self.tagged3.d.next = self.rec2.q.val().get_bit(50);
-            self.ttl3.d.next = self.rec2.q.val().get_bits::<8>(88);
-            self.class3.d.next = self.cls.val();
-            self.copies3.d.next = 0.into();
-            if self.cls.val() == 0 {
-                self.copies3.d.next = self.copies.val();
+        self.nlen.next = self.rec2.q.val().get_bits::<24>(0);
+        self.nbeats.next = self.rec2.q.val().get_bits::<16>(24);
+        self.ntagged.next = self.rec2.q.val().get_bit(50);
+        self.nttl.next = self.rec2.q.val().get_bits::<8>(88);
+        self.nclass.next = self.cls.val();
+        self.ncopies.next = 0.into();
+        if self.cls.val() == 0 {
+            self.ncopies.next = self.copies.val();
+        }
+        if self.cls.val() == 1 {
+            self.ncopies.next = self.exc_copy.val();
+        }
+        self.nbank.next = self.bank2.q.val();
+        self.naddr.next = self.addr2.q.val();
+        self.ncode.next = self.code2.q.val();
+        self.nmaddr.next = self.maddr2.q.val();
+        self.nmasked.next = self.host2.val();
+        self.nclip.next = self.reach.val() & self.clip2.q.val().any();
+        self.nqueue.next = self.rec2.q.val().get_bits::<8>(52);
+        // Stage 3 (the output register) takes the skid entry first, else stage 2's; when the
+        // output stalls, stage 2's entry goes to the skid register.
+        if !self.v3.q.val() | self.o_ready.val() {
+            if self.kv.q.val() {
+                self.v3.d.next = true;
+                self.kv.d.next = false;
+                self.len3.d.next = self.klen.q.val();
+                self.beats3.d.next = self.kbeats.q.val();
+                self.tagged3.d.next = self.ktagged.q.val();
+                self.ttl3.d.next = self.kttl.q.val();
+                self.class3.d.next = self.kclass.q.val();
+                self.copies3.d.next = self.kcopies.q.val();
+                self.bank3.d.next = self.kbank.q.val();
+                self.addr3.d.next = self.kaddr.q.val();
+                self.code3.d.next = self.kcode.q.val();
+                self.maddr3.d.next = self.kmaddr.q.val();
+                self.masked3.d.next = self.kmasked.q.val();
+                self.clip3.d.next = self.kclip.q.val();
+                self.queue3.d.next = self.kqueue.q.val();
+            } else {
+                self.v3.d.next = self.v2.q.val();
+                self.len3.d.next = self.nlen.val();
+                self.beats3.d.next = self.nbeats.val();
+                self.tagged3.d.next = self.ntagged.val();
+                self.ttl3.d.next = self.nttl.val();
+                self.class3.d.next = self.nclass.val();
+                self.copies3.d.next = self.ncopies.val();
+                self.bank3.d.next = self.nbank.val();
+                self.addr3.d.next = self.naddr.val();
+                self.code3.d.next = self.ncode.val();
+                self.maddr3.d.next = self.nmaddr.val();
+                self.masked3.d.next = self.nmasked.val();
+                self.clip3.d.next = self.nclip.val();
+                self.queue3.d.next = self.nqueue.val();
             }
-            if self.cls.val() == 1 {
-                self.copies3.d.next = self.exc_copy.val();
-            }
-            self.bank3.d.next = self.bank2.q.val();
-            self.addr3.d.next = self.addr2.q.val();
-            self.code3.d.next = self.code2.q.val();
-            self.maddr3.d.next = self.maddr2.q.val();
-            self.masked3.d.next = self.host2.val();
-            self.clip3.d.next = self.reach.val() & self.clip2.q.val().any();
-            self.queue3.d.next = self.rec2.q.val().get_bits::<8>(52);
+        } else if self.en.val() & self.v2.q.val() {
+            self.kv.d.next = true;
+            self.klen.d.next = self.nlen.val();
+            self.kbeats.d.next = self.nbeats.val();
+            self.ktagged.d.next = self.ntagged.val();
+            self.kttl.d.next = self.nttl.val();
+            self.kclass.d.next = self.nclass.val();
+            self.kcopies.d.next = self.ncopies.val();
+            self.kbank.d.next = self.nbank.val();
+            self.kaddr.d.next = self.naddr.val();
+            self.kcode.d.next = self.ncode.val();
+            self.kmaddr.d.next = self.nmaddr.val();
+            self.kmasked.d.next = self.nmasked.val();
+            self.kclip.d.next = self.nclip.val();
+            self.kqueue.d.next = self.nqueue.val();
         }
         // ---------------- stage 3: outputs
         self.o_valid.next = self.v3.q.val();
@@ -612,12 +732,14 @@ impl<const BW: usize, const HW: usize, const RA: usize, const NCH: usize, const 
         self.old_inflight.next = (self.v0.q.val() & (self.bank0.q.val() != self.active.val()))
             | (self.v1.q.val() & (self.bank1.q.val() != self.active.val()))
             | (self.v2.q.val() & (self.bank2.q.val() != self.active.val()))
-            | (self.v3.q.val() & (self.bank3.q.val() != self.active.val()));
+            | (self.v3.q.val() & (self.bank3.q.val() != self.active.val()))
+            | (self.kv.q.val() & (self.kbank.q.val() != self.active.val()));
         if self.rst.val() {
             self.v0.d.next = false;
             self.v1.d.next = false;
             self.v2.d.next = false;
             self.v3.d.next = false;
+            self.kv.d.next = false;
         }
     }
 }

@@ -13,3 +13,4 @@ pub mod lookup;
 pub mod mask_ram;
 pub mod parser;
 pub mod replicator;
+pub mod stream_reg;

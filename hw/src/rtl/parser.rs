@@ -75,6 +75,7 @@ pub struct Parser<
     four: Constant<Bits<24>>,
     accept: Signal<Local, Bit>,
     cnt: Signal<Local, Bits<24>>,
+    kedge: Signal<Local, Bits<KW>>,
     flen: Signal<Local, Bits<24>>,
     flat: Signal<Local, Bits<HRW>>,
     piece: Signal<Local, Bits<DW>>,
@@ -141,6 +142,7 @@ impl<
             four: Constant::new(4u64.to_bits()),
             accept: Default::default(),
             cnt: Default::default(),
+            kedge: Default::default(),
             flen: Default::default(),
             flat: Default::default(),
             piece: Default::default(),
@@ -175,10 +177,13 @@ impl<
         self.in_ready.next = !self.fb_full.val() & !self.hq_full.val();
         self.accept.next = self.in_valid.val() & !self.fb_full.val() & !self.hq_full.val();
         // Bytes in this beat (tkeep is contiguous from bit 0).
+        // Its one edge (lane j kept, lane j+1 not) gives j + 1, encoded by or-ing (no priority
+        // chain).
+        self.kedge.next = self.in_keep.val() & !(self.in_keep.val() >> 1);
         self.cnt.next = 0.into();
         for j in 0..self.keep_count.len() {
-            if self.in_keep.val().get_bit(j) {
-                self.cnt.next = self.keep_count[j].val();
+            if self.kedge.val().get_bit(j) {
+                self.cnt.next = self.cnt.val() | self.keep_count[j].val();
             }
         }
         self.flen.next = self.len.q.val() + self.cnt.val();

@@ -17,13 +17,16 @@ nonsense. This script cuts at every sequential cell instead:
     (read address -> data out) is one logic level; write ports end paths;
   * SRL16E/SRLC32E: the address -> Q read is one logic level; D and CE end paths.
 
-levels.py NETLIST.json [MODULE] prints the two longest paths (most LUT+MUXF levels; most
-levels counting carry cells too), the cells on them, and the deepest path ending in each
-block. In a flattened netlist only the longest path is a tight number: ABC maps for the
-design's critical path and then recovers area on the others, which may grow up to that depth.
+levels.py NETLIST.json [MODULE] [--endpoints N] prints the two longest paths (most LUT+MUXF
+levels; most levels counting carry cells too), the cells on them, the deepest path ending in each
+block, and with --endpoints the N registers with the deepest paths into them. In a flattened
+netlist only the longest path is a tight number: ABC maps for the design's critical path and
+then recovers area on the others, which may grow up to that depth.
 (A hierarchical synthesis, one ABC run per module, would give tight per-module numbers, but
 synth_xilinx without -flatten took over 30 minutes on the 512-bit core here, in ABC9 alone
-over 20 minutes for the first ~180 of its 643 RustHDL modules, and was stopped.)
+over 20 minutes for the first ~180 of its 643 RustHDL modules, and was stopped. The
+xcup-estimate target instead synthesizes the two big blocks, the DMA engine and the data
+plane, each as its own flattened top, in a few minutes each.)
 """
 import collections
 import json
@@ -150,8 +153,14 @@ def out_name(cells, names, cn):
 
 
 def main():
-    path = sys.argv[1]
-    top = sys.argv[2] if len(sys.argv) > 2 else None
+    args = sys.argv[1:]
+    endpoints = 0
+    if "--endpoints" in args:
+        i = args.index("--endpoints")
+        endpoints = int(args[i + 1])
+        del args[i:i + 2]
+    path = args[0]
+    top = args[1] if len(args) > 1 else None
     j, m, cells, names, comb, ends, driver, res, loops, unknown = analyse(path, top)
     lines = []
     if unknown:
@@ -199,6 +208,17 @@ def main():
     lines.append("Deepest LUT+MUXF path into each block's registers/RAMs (block: levels, endpoint):")
     for block, (d, q) in sorted(per_block.items(), key=lambda kv: -kv[1][0])[:25]:
         lines.append(f"  {block:32s} {d:3d}  {q}")
+    if endpoints:
+        # Deepest path into each register (bits of one register merged), the deepest first.
+        per_reg = {}
+        for cn, bs in ends.items():
+            depth = max((lvl.get(driver.get(b), 0) for b in bs), default=0)
+            q = re.sub(r"(\$q|\[\d+\])$", "", out_name(cells, names, cn).lstrip("\\"))
+            if depth > per_reg.get(q, -1):
+                per_reg[q] = depth
+        lines.append(f"Deepest LUT+MUXF path into each register (the {endpoints} deepest):")
+        for q, d in sorted(per_reg.items(), key=lambda kv: (-kv[1], kv[0]))[:endpoints]:
+            lines.append(f"  {d:3d}  {q}")
     print("\n".join(lines))
 
 

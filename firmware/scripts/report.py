@@ -2,7 +2,8 @@
 """Formats the build reports of firmware/reports/ from tool output (never edited by hand).
 
 report.py ecp5 OUTDIR REPORT   -- nextpnr-ecp5 report JSON + Yosys stat + run times
-report.py xcup OUTDIR REPORT   -- Yosys synth_xilinx -family xcup stat + levels.py (logic levels)
+report.py xcup OUTDIR REPORT [BLOCK ...] -- Yosys synth_xilinx -family xcup stat + levels.py (logic
+                                    levels), and per-block runs in OUTDIR/BLOCK/levels.txt
 """
 import json
 import os
@@ -93,7 +94,38 @@ def ecp5(outdir, report):
     return 0 if ok else 1
 
 
-def xcup(outdir, report):
+BLOCK_NAMES = {"biernic_dma": "DMA engine", "biernic_core": "data plane"}
+
+
+def blocks_section(outdir, blocks):
+    """Per-block syntheses (each block its own flattened top): their longest paths and deepest
+    registers, from OUTDIR/BLOCK/levels.txt."""
+    if not blocks:
+        return []
+    lines = [
+        "",
+        "Each big block synthesized on its own (same flow, the block as top): ABC maps it for its",
+        "own critical path, so these depths are the block's own (in the whole core, ABC's area",
+        "recovery lets any path grow up to the core's longest):",
+    ]
+    for b in blocks:
+        lv = open(f"{outdir}/{b}/levels.txt").read().rstrip("\n").splitlines()
+        lines.append("")
+        lines.append(f"  {b} ({BLOCK_NAMES.get(b, b)}):")
+        keep = False
+        for l in lv:
+            if l.startswith("Most ") or l.startswith("  from") or l.startswith("  to"):
+                lines.append(f"    {l.strip()}")
+            if l.startswith("Deepest LUT+MUXF path into each register"):
+                keep = True
+                lines.append(f"    {l.strip()}")
+                continue
+            if keep:
+                lines.append(f"    {l}")
+    return lines
+
+
+def xcup(outdir, report, blocks=()):
     stat = open(f"{outdir}/stat.txt").read()
     levels = open(f"{outdir}/levels.txt").read().rstrip("\n").splitlines()
     cells = {}
@@ -144,7 +176,7 @@ def xcup(outdir, report):
         f"Run time on this machine: {real}",
         "",
         "Detail (firmware/scripts/levels.py):",
-    ] + [f"  {l}" for l in levels] + [
+    ] + [f"  {l}" for l in levels] + blocks_section(outdir, blocks) + [
         "",
         "All cell types:",
     ] + [f"  {k:24s} {v}" for k, v in sorted(cells.items())]
@@ -156,4 +188,4 @@ def xcup(outdir, report):
 
 if __name__ == "__main__":
     kind, outdir, report = sys.argv[1:4]
-    sys.exit(ecp5(outdir, report) if kind == "ecp5" else xcup(outdir, report))
+    sys.exit(ecp5(outdir, report) if kind == "ecp5" else xcup(outdir, report, sys.argv[4:]))

@@ -739,7 +739,7 @@ impl<const BW: usize, const RA: usize, const MA: usize> Logic for AxilRegs<BW, R
         for i in 0..self.ro_addr.len() {
             self.tv.next = 0.into();
             if self.raddr.q.val() == self.ro_addr[i].val() {
-                self.tv.next = (self.ro_val[i].val());
+                self.tv.next = self.ro_val[i].val();
             }
             self.rv.next = self.rv.val() | self.tv.val();
         }
@@ -750,34 +750,34 @@ impl<const BW: usize, const RA: usize, const MA: usize> Logic for AxilRegs<BW, R
         }
         self.tv.next = 0.into();
         if self.raddr.q.val() == self.a_dmode.val() {
-            self.tv.next = (bit_cast::<32, 16>(self.dmode.q.val()));
+            self.tv.next = bit_cast::<32, 16>(self.dmode.q.val());
         }
         self.rv.next = self.rv.val() | self.tv.val();
         self.tv.next = 0.into();
         if self.raddr.q.val() == self.a_scratch.val() {
-            self.tv.next = (self.scratch.q.val());
+            self.tv.next = self.scratch.q.val();
         }
         self.rv.next = self.rv.val() | self.tv.val();
         self.tv.next = 0.into();
         if self.raddr.q.val() == self.a_status.val() {
-            self.tv.next = (bit_cast::<32, 1>(self.ovf.q.val().into()));
+            self.tv.next = bit_cast::<32, 1>(self.ovf.q.val().into());
         }
         self.rv.next = self.rv.val() | self.tv.val();
         self.tv.next = 0.into();
         if self.raddr.q.val() == self.a_bsl.val() {
             if self.shadow.val() {
-                self.tv.next = (bit_cast::<32, 3>(self.bsl_r[1].q.val()));
+                self.tv.next = bit_cast::<32, 3>(self.bsl_r[1].q.val());
             } else {
-                self.tv.next = (bit_cast::<32, 3>(self.bsl_r[0].q.val()));
+                self.tv.next = bit_cast::<32, 3>(self.bsl_r[0].q.val());
             }
         }
         self.rv.next = self.rv.val() | self.tv.val();
         self.tv.next = 0.into();
         if self.raddr.q.val() == self.a_lb.val() {
             if self.shadow.val() {
-                self.tv.next = (bit_cast::<32, 4>(self.lb_r[1].q.val()));
+                self.tv.next = bit_cast::<32, 4>(self.lb_r[1].q.val());
             } else {
-                self.tv.next = (bit_cast::<32, 4>(self.lb_r[0].q.val()));
+                self.tv.next = bit_cast::<32, 4>(self.lb_r[0].q.val());
             }
         }
         self.rv.next = self.rv.val() | self.tv.val();
@@ -800,7 +800,7 @@ impl<const BW: usize, const RA: usize, const MA: usize> Logic for AxilRegs<BW, R
         for w in 0..self.staging.len() {
             self.tv.next = 0.into();
             if self.raddr.q.val() == self.a_staging[w].val() {
-                self.tv.next = (self.staging[w].q.val());
+                self.tv.next = self.staging[w].q.val();
             }
             self.rv.next = self.rv.val() | self.tv.val();
         }
@@ -868,9 +868,9 @@ impl<const BW: usize, const RA: usize, const MA: usize> Logic for AxilRegs<BW, R
         {
             self.tv.next = 0.into();
             if self.raddr.q.val().get_bit(2) {
-                self.tv.next = (self.snap.q.val());
+                self.tv.next = self.snap.q.val();
             } else {
-                self.tv.next = (self.cnt_data.val().get_bits::<32>(0));
+                self.tv.next = self.cnt_data.val().get_bits::<32>(0);
             }
             self.rv.next = self.rv.val() | self.tv.val();
         }

@@ -286,6 +286,9 @@ pub struct Dma<
     last_tq: DFF<Bits<4>>,
     last_rq: DFF<Bits<4>>,
     faddr: DFF<Bits<64>>,
+    fring: DFF<Bits<64>>,
+    foff: DFF<Bits<20>>,
+    fa_ok: DFF<Bit>,
     fn_: DFF<Bits<3>>,
     fgrp: DFF<Bits<512>>,
     ferr: DFF<Bit>,
@@ -642,6 +645,9 @@ impl<
             last_tq: Default::default(),
             last_rq: Default::default(),
             faddr: Default::default(),
+            fring: Default::default(),
+            foff: Default::default(),
+            fa_ok: Default::default(),
             fn_: Default::default(),
             fgrp: Default::default(),
             ferr: Default::default(),
@@ -825,11 +831,11 @@ impl<
         dff_setup!(
             self, clock, tg, tg_lo, tg_hi, tg_q, tg_err, t_ok, t_desc, t_flen, t_need, t_bad,
             t_stat, st, turn, tf_reqr, tk_fetch, rk_drop, rk_have, rk_fetch, rx_reqr, tf_hitr,
-            rx_hitr, tf_qr, rx_qr, pk, cur_rx, cur_q, last_tq, last_rq, faddr, fn_, fgrp, ferr,
-            addr, beats_left, bytes_left, burst_left, derr, desc, flen, status, rx_beats, hdr,
-            bidx, c_idx, c_base, c_size, c_flags, c_bfir, c_ent, c_bift, c_grp, c_strb, c_beats,
-            c_berr, c_hi, l_bvalid, l_bresp, l_rvalid, l_rdata, l_rresp, w_fwd, w_awd, w_wd,
-            w_addr, w_data, w_strb, r_fwd, r_ard, r_loc, r_loc2, r_addr
+            rx_hitr, tf_qr, rx_qr, pk, cur_rx, cur_q, last_tq, last_rq, faddr, fring, foff, fa_ok,
+            fn_, fgrp, ferr, addr, beats_left, bytes_left, burst_left, derr, desc, flen, status,
+            rx_beats, hdr, bidx, c_idx, c_base, c_size, c_flags, c_bfir, c_ent, c_bift, c_grp,
+            c_strb, c_beats, c_berr, c_hi, l_bvalid, l_bresp, l_rvalid, l_rdata, l_rresp, w_fwd,
+            w_awd, w_wd, w_addr, w_data, w_strb, r_fwd, r_ard, r_loc, r_loc2, r_addr
         );
         for q in 0..self.tq_en.len() {
             self.tq_ring[q].clock.next = self.clock.val();
@@ -1289,8 +1295,10 @@ impl<
         }
         if self.st.q.val() == S_PICK {
             // loaded whatever the job (only its own states use them)
-            self.faddr.d.next =
-                self.sel_ring.val() + (bit_cast::<64, 16>(self.ring_idx.val() & 0xFFFC) << 4);
+            // the group's address is added up in the first cycle of S_TF_AR/S_RF_AR (fa_ok)
+            self.fring.d.next = self.sel_ring.val();
+            self.foff.d.next = bit_cast::<20, 16>(self.ring_idx.val() & 0xFFFC) << 4;
+            self.fa_ok.d.next = false;
             self.fn_.d.next = bit_cast::<3, 16>(self.grp_n.val());
             self.ferr.d.next = false;
             self.fgrp.d.next = 0.into();
@@ -1307,9 +1315,10 @@ impl<
                 } else {
                     self.st.d.next = S_TF_AR.into();
                 }
-            } else if !self.cur_rx.q.val() & (self.pkn.val() == 1) {
-                self.st.d.next = S_IDLE.into();
-            } else if self.cur_rx.q.val() & (self.pkn.val() == 0) {
+            } else if (!self.cur_rx.q.val() & (self.pkn.val() == 1))
+                | (self.cur_rx.q.val() & (self.pkn.val() == 0))
+            {
+                // a stale pick: nothing to do after all
                 self.st.d.next = S_IDLE.into();
             } else if self.pkn.val() == 1 {
                 self.st.d.next = S_RX_DROP.into();
@@ -1335,7 +1344,11 @@ impl<
             }
         }
         // descriptor group fetch (transmit or receive)
-        if (self.st.q.val() == S_TF_AR) | (self.st.q.val() == S_RF_AR) {
+        if ((self.st.q.val() == S_TF_AR) | (self.st.q.val() == S_RF_AR)) & !self.fa_ok.q.val() {
+            self.faddr.d.next = self.fring.q.val() + bit_cast::<64, 20>(self.foff.q.val());
+            self.fa_ok.d.next = true;
+        }
+        if ((self.st.q.val() == S_TF_AR) | (self.st.q.val() == S_RF_AR)) & self.fa_ok.q.val() {
             self.m_araddr.next = self.faddr.q.val();
             self.m_arlen.next = self.grp_beats.val() - 1;
             self.m_arvalid.next = true;
@@ -1733,22 +1746,22 @@ impl<
         }
         self.tv.next = 0.into();
         if self.r_addr.q.val() == 0x400C {
-            self.tv.next = (self.n_txq.val());
+            self.tv.next = self.n_txq.val();
         }
         self.l_rd.next = self.l_rd.val() | self.tv.val();
         self.tv.next = 0.into();
         if self.r_addr.q.val() == 0x4010 {
-            self.tv.next = (self.n_rxq.val());
+            self.tv.next = self.n_rxq.val();
         }
         self.l_rd.next = self.l_rd.val() | self.tv.val();
         self.tv.next = 0.into();
         if self.r_addr.q.val() == 0x4014 {
-            self.tv.next = (self.n_ports.val());
+            self.tv.next = self.n_ports.val();
         }
         self.l_rd.next = self.l_rd.val() | self.tv.val();
         self.tv.next = 0.into();
         if self.r_addr.q.val() == 0x4018 {
-            self.tv.next = (bit_cast::<32, 4>(self.max_log2.val()));
+            self.tv.next = bit_cast::<32, 4>(self.max_log2.val());
         }
         self.l_rd.next = self.l_rd.val() | self.tv.val();
         if self.r_addr.q.val() == 0x401C {
@@ -1760,22 +1773,22 @@ impl<
         for q in 0..self.tq_en.len() {
             self.tv.next = 0.into();
             if self.rd_t[q].q.val() & ((self.r_addr.q.val() & self.m_reg.val()) == 0x00) {
-                self.tv.next = (self.tq_ring[q].q.val().get_bits::<32>(0));
+                self.tv.next = self.tq_ring[q].q.val().get_bits::<32>(0);
             }
             self.l_rd.next = self.l_rd.val() | self.tv.val();
             self.tv.next = 0.into();
             if self.rd_t[q].q.val() & ((self.r_addr.q.val() & self.m_reg.val()) == 0x04) {
-                self.tv.next = (self.tq_ring[q].q.val().get_bits::<32>(32));
+                self.tv.next = self.tq_ring[q].q.val().get_bits::<32>(32);
             }
             self.l_rd.next = self.l_rd.val() | self.tv.val();
             self.tv.next = 0.into();
             if self.rd_t[q].q.val() & ((self.r_addr.q.val() & self.m_reg.val()) == 0x08) {
-                self.tv.next = (self.tq_cpl[q].q.val().get_bits::<32>(0));
+                self.tv.next = self.tq_cpl[q].q.val().get_bits::<32>(0);
             }
             self.l_rd.next = self.l_rd.val() | self.tv.val();
             self.tv.next = 0.into();
             if self.rd_t[q].q.val() & ((self.r_addr.q.val() & self.m_reg.val()) == 0x0C) {
-                self.tv.next = (self.tq_cpl[q].q.val().get_bits::<32>(32));
+                self.tv.next = self.tq_cpl[q].q.val().get_bits::<32>(32);
             }
             self.l_rd.next = self.l_rd.val() | self.tv.val();
             self.t4.next = self.tq_size[q].q.val();
@@ -1788,40 +1801,40 @@ impl<
             self.t16.next = self.tq_prod[q].q.val();
             self.tv.next = 0.into();
             if self.rd_t[q].q.val() & ((self.r_addr.q.val() & self.m_reg.val()) == 0x14) {
-                self.tv.next = (bit_cast::<32, 16>(self.t16.val()));
+                self.tv.next = bit_cast::<32, 16>(self.t16.val());
             }
             self.l_rd.next = self.l_rd.val() | self.tv.val();
             self.t16.next = self.tq_cons[q].q.val();
             self.tv.next = 0.into();
             if self.rd_t[q].q.val() & ((self.r_addr.q.val() & self.m_reg.val()) == 0x18) {
-                self.tv.next = (bit_cast::<32, 16>(self.t16.val()));
+                self.tv.next = bit_cast::<32, 16>(self.t16.val());
             }
             self.l_rd.next = self.l_rd.val() | self.tv.val();
             self.tv.next = 0.into();
             if self.rd_t[q].q.val() & ((self.r_addr.q.val() & self.m_reg.val()) == 0x1C) {
-                self.tv.next = (self.tq_err[q].q.val());
+                self.tv.next = self.tq_err[q].q.val();
             }
             self.l_rd.next = self.l_rd.val() | self.tv.val();
         }
         for q in 0..self.rq_en.len() {
             self.tv.next = 0.into();
             if self.rd_r[q].q.val() & ((self.r_addr.q.val() & self.m_reg.val()) == 0x00) {
-                self.tv.next = (self.rq_ring[q].q.val().get_bits::<32>(0));
+                self.tv.next = self.rq_ring[q].q.val().get_bits::<32>(0);
             }
             self.l_rd.next = self.l_rd.val() | self.tv.val();
             self.tv.next = 0.into();
             if self.rd_r[q].q.val() & ((self.r_addr.q.val() & self.m_reg.val()) == 0x04) {
-                self.tv.next = (self.rq_ring[q].q.val().get_bits::<32>(32));
+                self.tv.next = self.rq_ring[q].q.val().get_bits::<32>(32);
             }
             self.l_rd.next = self.l_rd.val() | self.tv.val();
             self.tv.next = 0.into();
             if self.rd_r[q].q.val() & ((self.r_addr.q.val() & self.m_reg.val()) == 0x08) {
-                self.tv.next = (self.rq_cpl[q].q.val().get_bits::<32>(0));
+                self.tv.next = self.rq_cpl[q].q.val().get_bits::<32>(0);
             }
             self.l_rd.next = self.l_rd.val() | self.tv.val();
             self.tv.next = 0.into();
             if self.rd_r[q].q.val() & ((self.r_addr.q.val() & self.m_reg.val()) == 0x0C) {
-                self.tv.next = (self.rq_cpl[q].q.val().get_bits::<32>(32));
+                self.tv.next = self.rq_cpl[q].q.val().get_bits::<32>(32);
             }
             self.l_rd.next = self.l_rd.val() | self.tv.val();
             self.t4.next = self.rq_size[q].q.val();
@@ -1834,23 +1847,23 @@ impl<
             self.t16.next = self.rq_prod[q].q.val();
             self.tv.next = 0.into();
             if self.rd_r[q].q.val() & ((self.r_addr.q.val() & self.m_reg.val()) == 0x14) {
-                self.tv.next = (bit_cast::<32, 16>(self.t16.val()));
+                self.tv.next = bit_cast::<32, 16>(self.t16.val());
             }
             self.l_rd.next = self.l_rd.val() | self.tv.val();
             self.t16.next = self.rq_cons[q].q.val();
             self.tv.next = 0.into();
             if self.rd_r[q].q.val() & ((self.r_addr.q.val() & self.m_reg.val()) == 0x18) {
-                self.tv.next = (bit_cast::<32, 16>(self.t16.val()));
+                self.tv.next = bit_cast::<32, 16>(self.t16.val());
             }
             self.l_rd.next = self.l_rd.val() | self.tv.val();
             self.tv.next = 0.into();
             if self.rd_r[q].q.val() & ((self.r_addr.q.val() & self.m_reg.val()) == 0x1C) {
-                self.tv.next = (self.rq_err[q].q.val());
+                self.tv.next = self.rq_err[q].q.val();
             }
             self.l_rd.next = self.l_rd.val() | self.tv.val();
             self.tv.next = 0.into();
             if self.rd_r[q].q.val() & ((self.r_addr.q.val() & self.m_reg.val()) == 0x20) {
-                self.tv.next = (self.rq_drops[q].q.val());
+                self.tv.next = self.rq_drops[q].q.val();
             }
             self.l_rd.next = self.l_rd.val() | self.tv.val();
         }

@@ -120,7 +120,6 @@ pub struct Lookup<
     v2: DFF<Bit>,
     rec2: DFF<Bits<160>>,
     bank2: DFF<Bit>,
-    hit2: DFF<Bit>,
     addr2: DFF<Bits<RA>>,
     code2: DFF<Bits<3>>,
     exc2: DFF<Bits<9>>,
@@ -209,6 +208,10 @@ pub struct Lookup<
     copies: Signal<Local, Bits<16>>,
     suppressed: Signal<Local, Bit>,
     cls: Signal<Local, Bits<4>>,
+    pcls: Signal<Local, Bits<4>>,
+    pdone: Signal<Local, Bit>,
+    pcls2: DFF<Bits<4>>,
+    pdone2: DFF<Bit>,
     exc_copy: Signal<Local, Bits<16>>,
     maddr_h: Signal<Local, Bits<MA>>,
     host1: Signal<Local, Bit>,
@@ -296,7 +299,6 @@ impl<const BW: usize, const HW: usize, const RA: usize, const NCH: usize, const 
             v2: Default::default(),
             rec2: Default::default(),
             bank2: Default::default(),
-            hit2: Default::default(),
             addr2: Default::default(),
             code2: Default::default(),
             exc2: Default::default(),
@@ -407,6 +409,10 @@ impl<const BW: usize, const HW: usize, const RA: usize, const NCH: usize, const 
             copies: Default::default(),
             suppressed: Default::default(),
             cls: Default::default(),
+            pcls: Default::default(),
+            pdone: Default::default(),
+            pcls2: Default::default(),
+            pdone2: Default::default(),
             exc_copy: Default::default(),
             maddr_h: Default::default(),
             host1: Default::default(),
@@ -430,10 +436,10 @@ impl<const BW: usize, const HW: usize, const RA: usize, const NCH: usize, const 
     fn update(&mut self) {
         dff_setup!(
             self, clock, v0, rec0, bank0, hit0, addr0, code0, exc0, maddr0, v1, rec1, bank1, hit1,
-            addr1, code1, exc1, maddr1, v2, rec2, bank2, hit2, addr2, code2, exc2, maddr2, clip2,
-            effnz2, bsnz2, v3, len3, beats3, tagged3, ttl3, class3, copies3, bank3, addr3, code3,
-            maddr3, masked3, clip3, queue3, kv, klen, kbeats, ktagged, kttl, kclass, kcopies,
-            kbank, kaddr, kcode, kmaddr, kmasked, kclip, kqueue
+            addr1, code1, exc1, maddr1, v2, rec2, bank2, addr2, code2, exc2, maddr2, clip2, effnz2,
+            bsnz2, pcls2, pdone2, v3, len3, beats3, tagged3, ttl3, class3, copies3, bank3, addr3,
+            code3, maddr3, masked3, clip3, queue3, kv, klen, kbeats, ktagged, kttl, kclass,
+            kcopies, kbank, kaddr, kcode, kmaddr, kmasked, kclip, kqueue
         );
         for t in 0..self.part2.len() {
             self.part2[t].clock.next = self.clock.val();
@@ -570,11 +576,38 @@ impl<const BW: usize, const HW: usize, const RA: usize, const NCH: usize, const 
                 self.part2[t].d.next = self.part.val();
             }
         }
+        // rules 1-7 of docs/forwarding.md (header record only), for stage 2
+        self.pdone.next = true;
+        self.pcls.next = 0.into();
+        if self.rec1.q.val().get_bit(44) {
+            self.pcls.next = 2.into(); // oversize
+        } else if self.rec1.q.val().get_bit(45) {
+            self.pcls.next = 3.into(); // truncated
+        } else if self.rec1.q.val().get_bit(46) {
+            if self.exc1.q.val().get_bit(8) {
+                self.pcls.next = 1.into(); // exception
+            } else {
+                self.pcls.next = 4.into(); // not_bier
+            }
+        } else if self.rec1.q.val().get_bit(47) {
+            self.pcls.next = 3.into(); // truncated
+        } else if self.rec1.q.val().get_bit(48) {
+            self.pcls.next = 5.into(); // bad_version
+        } else if self.rec1.q.val().get_bits::<4>(108) != bit_cast::<4, 3>(self.code1.q.val()) {
+            self.pcls.next = 6.into(); // unsupported_bsl
+        } else if self.rec1.q.val().get_bit(49) {
+            self.pcls.next = 3.into(); // truncated
+        } else if !self.hit1.q.val() {
+            self.pcls.next = 7.into(); // unknown_bift_id
+        } else {
+            self.pdone.next = false;
+        }
         if self.en.val() {
+            self.pcls2.d.next = self.pcls.val();
+            self.pdone2.d.next = self.pdone.val();
             self.v2.d.next = self.v1.q.val();
             self.rec2.d.next = self.rec1.q.val().get_bits::<160>(0);
             self.bank2.d.next = self.bank1.q.val();
-            self.hit2.d.next = self.hit1.q.val();
             self.addr2.d.next = self.addr1.q.val();
             self.code2.d.next = self.code1.q.val();
             self.exc2.d.next = self.exc1.q.val();
@@ -609,28 +642,10 @@ impl<const BW: usize, const HW: usize, const RA: usize, const NCH: usize, const 
         self.isolated.next =
             self.host2.val() & self.bsnz2.q.val().any() & !self.effnz2.q.val().any();
         self.reach.next = false;
-        // first matching rule of docs/forwarding.md
-        if self.rec2.q.val().get_bit(44) {
-            self.cls.next = 2.into(); // oversize
-        } else if self.rec2.q.val().get_bit(45) {
-            self.cls.next = 3.into(); // truncated
-        } else if self.rec2.q.val().get_bit(46) {
-            if self.exc2.q.val().get_bit(8) {
-                self.cls.next = 1.into(); // exception
-            } else {
-                self.cls.next = 4.into(); // not_bier
-            }
-        } else if self.rec2.q.val().get_bit(47) {
-            self.cls.next = 3.into(); // truncated
-        } else if self.rec2.q.val().get_bit(48) {
-            self.cls.next = 5.into(); // bad_version
-        } else if self.rec2.q.val().get_bits::<4>(108) != bit_cast::<4, 3>(self.code2.q.val()) {
-            self.cls.next = 6.into(); // unsupported_bsl
-        } else if self.rec2.q.val().get_bit(49) {
-            self.cls.next = 3.into(); // truncated
-        } else if !self.hit2.q.val() {
-            self.cls.next = 7.into(); // unknown_bift_id
-        } else {
+        // first matching rule of docs/forwarding.md: rules 1-7 depend on the header record
+        // only and were decided in stage 1 (pcls2, pdone2); the rest here
+        self.cls.next = self.pcls2.q.val();
+        if !self.pdone2.q.val() {
             self.reach.next = true;
             if self.isolated.val() {
                 self.cls.next = 10.into(); // isolated

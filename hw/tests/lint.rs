@@ -37,22 +37,7 @@ fn verilator_lint_is_clean() {
     }
     for (name, p) in builds() {
         let path = write_build(&format!("lint-{name}"), &p);
-        let out = Command::new("verilator")
-            .args([
-                "--lint-only",
-                "-Wall",
-                "-Wno-WIDTH",
-                "--top-module",
-                "biernic_dataplane",
-            ])
-            .arg(&path)
-            .output()
-            .unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(
-            out.status.success() && !stderr.contains("%Warning"),
-            "{name}: verilator lint failed:\n{stderr}"
-        );
+        verilator_lint(name, &path, "biernic_dataplane");
     }
 }
 
@@ -71,23 +56,22 @@ fn nic_verilator_lint_is_clean() {
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("biernic_nic.v");
         std::fs::write(&path, nic_verilog(&p)).unwrap();
-        let out = Command::new("verilator")
-            .args([
-                "--lint-only",
-                "-Wall",
-                "-Wno-WIDTH",
-                "--top-module",
-                "biernic_nic",
-            ])
-            .arg(&path)
-            .output()
-            .unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(
-            out.status.success() && !stderr.contains("%Warning"),
-            "{name}: verilator lint failed:\n{stderr}"
-        );
+        verilator_lint(name, &path, "biernic_nic");
     }
+}
+
+/// `verilator --lint-only -Wall -Wno-WIDTH` of `top` in `path`: no warning at all.
+fn verilator_lint(name: &str, path: &std::path::Path, top: &str) {
+    let out = Command::new("verilator")
+        .args(["--lint-only", "-Wall", "-Wno-WIDTH", "--top-module", top])
+        .arg(path)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success() && !stderr.contains("%Warning"),
+        "{name}: verilator lint failed:\n{stderr}"
+    );
 }
 
 /// Yosys elaboration of one build. Measured on a 2-core CI-like machine: narrow ~3 s, wide

@@ -1,5 +1,6 @@
 //! `IngressArbiter`: fair per-frame round-robin among the ingress AXI4-Streams.
 
+use super::round_robin::RoundRobin;
 use rust_hdl::prelude::*;
 
 /// Merges `n` AXI4-Streams into one, one whole frame at a time, round-robin (the source after
@@ -38,8 +39,7 @@ pub struct IngressArbiter<const DW: usize, const KW: usize> {
     last_grant: DFF<Bits<4>>,
     grant: Signal<Local, Bits<4>>,
     req: Signal<Local, Bits<16>>,
-    up: Signal<Local, Bits<16>>,
-    first: Signal<Local, Bits<16>>,
+    rr: RoundRobin,
     oh: Vec<Constant<Bits<16>>>,
     sel: Signal<Local, Bits<4>>,
     idx: Vec<Constant<Bits<4>>>,
@@ -67,8 +67,7 @@ impl<const DW: usize, const KW: usize> IngressArbiter<DW, KW> {
             last_grant: Default::default(),
             grant: Default::default(),
             req: Default::default(),
-            up: Default::default(),
-            first: Default::default(),
+            rr: Default::default(),
             oh: (0..n)
                 .map(|i| Constant::new((1u64 << i).to_bits()))
                 .collect(),
@@ -85,34 +84,16 @@ impl<const DW: usize, const KW: usize> Logic for IngressArbiter<DW, KW> {
     fn update(&mut self) {
         dff_setup!(self, clock, locked, cur, last_grant);
         // Round-robin choice among the valid inputs: first one after the last grant, else the
-        // lowest valid one. Lowest set bit by x & -x (a carry chain), the index and the input
-        // mux by or-ing the one matching input (balanced trees, no priority chains).
+        // lowest valid one.
         self.req.next = 0.into();
-        self.up.next = 0.into();
         for i in 0..self.idx.len() {
             if self.in_valid[i].val() {
                 self.req.next = self.req.val() | self.oh[i].val();
             }
         }
-        for i in 1..self.idx.len() {
-            if self.in_valid[i].val() & (self.idx[i].val() > self.last_grant.q.val()) {
-                self.up.next = self.up.val() | self.oh[i].val();
-            }
-        }
-        if self.up.val() == 0 {
-            self.up.next = self.req.val();
-        }
-        self.first.next = self.up.val() & (!self.up.val() + 1);
-        self.grant.next = 0.into();
-        for i in 0..self.idx.len() {
-            if self.first.val().get_bit(i) {
-                self.grant.next = self.grant.val() | self.idx[i].val();
-            }
-        }
-        if self.first.val() == 0 {
-            // no request, no grant (also keeps every one-hot bit in use for lint)
-            self.grant.next = 0.into();
-        }
+        self.rr.req.next = self.req.val();
+        self.rr.last.next = self.last_grant.q.val();
+        self.grant.next = self.rr.idx.val();
         self.sel.next = self.grant.val();
         if self.locked.q.val() {
             self.sel.next = self.cur.q.val();

@@ -17,6 +17,7 @@
 //! are acknowledged (B) before its completion record is written.
 
 use super::commit_fifo::CommitFifo;
+use super::round_robin::RoundRobin;
 use crate::regmap::dma as m;
 use rust_hdl::prelude::*;
 
@@ -335,6 +336,8 @@ pub struct Dma<
     rd_r: Vec<DFF<Bit>>,
     r_addr: DFF<Bits<16>>,
     // ---- memories
+    tf_rr: RoundRobin,
+    rx_rr: RoundRobin,
     txf: CommitFifo<Bits<TW>, TN, TN1>,
     rxb: RAM<Bits<FW>, RN>,
     // ---- constants
@@ -370,7 +373,6 @@ pub struct Dma<
     tneed: Signal<Local, Bits<16>>,
     tbad: Signal<Local, Bit>,
     tgo: Signal<Local, Bit>,
-    tf_q: Signal<Local, Bits<4>>,
     tk: Signal<Local, Bits<16>>,
     rk_d: Signal<Local, Bits<16>>,
     rk_h: Signal<Local, Bits<16>>,
@@ -379,12 +381,7 @@ pub struct Dma<
     k_drop: Signal<Local, Bit>,
     k_have: Signal<Local, Bit>,
     k_fetch: Signal<Local, Bit>,
-    tf_up: Signal<Local, Bits<16>>,
-    tf_oh: Signal<Local, Bits<16>>,
-    rx_up: Signal<Local, Bits<16>>,
-    rx_oh: Signal<Local, Bits<16>>,
     oh16: Vec<Constant<Bits<16>>>,
-    rx_q: Signal<Local, Bits<4>>,
     rx_desc: Signal<Local, Bits<128>>,
     avail_n: Signal<Local, Bits<16>>,
     grp_n: Signal<Local, Bits<16>>,
@@ -410,9 +407,6 @@ pub struct Dma<
     c_al: Signal<Local, Bits<10>>,
     c_addr: Signal<Local, Bits<64>>,
     sel_size: Signal<Local, Bits<4>>,
-    sel_en: Signal<Local, Bit>,
-    sel_lo: Signal<Local, Bits<3>>,
-    sel_hi: Signal<Local, Bits<3>>,
     pkn: Signal<Local, Bits<2>>,
     l_rd: Signal<Local, Bits<32>>,
     tv: Signal<Local, Bits<32>>,
@@ -692,6 +686,8 @@ impl<
             rd_t: (0..txq).map(|_| Default::default()).collect(),
             rd_r: (0..rxq).map(|_| Default::default()).collect(),
             r_addr: Default::default(),
+            tf_rr: Default::default(),
+            rx_rr: Default::default(),
             txf: Default::default(),
             rxb: Default::default(),
             qidx: (0..txq.max(rxq)).map(|q| cst(q as u64)).collect(),
@@ -725,7 +721,6 @@ impl<
             tneed: Default::default(),
             tbad: Default::default(),
             tgo: Default::default(),
-            tf_q: Default::default(),
             tk: Default::default(),
             rk_d: Default::default(),
             rk_h: Default::default(),
@@ -734,12 +729,7 @@ impl<
             k_drop: Default::default(),
             k_have: Default::default(),
             k_fetch: Default::default(),
-            tf_up: Default::default(),
-            tf_oh: Default::default(),
-            rx_up: Default::default(),
-            rx_oh: Default::default(),
             oh16: (0..txq.max(rxq)).map(|q| cst(1u64 << q)).collect(),
-            rx_q: Default::default(),
             rx_desc: Default::default(),
             avail_n: Default::default(),
             grp_n: Default::default(),
@@ -765,9 +755,6 @@ impl<
             c_al: Default::default(),
             c_addr: Default::default(),
             sel_size: Default::default(),
-            sel_en: Default::default(),
-            sel_lo: Default::default(),
-            sel_hi: Default::default(),
             pkn: Default::default(),
             l_rd: Default::default(),
             tv: Default::default(),
@@ -1022,44 +1009,15 @@ impl<
         self.rk_fetch.d.next = self.rk_f.val();
         self.rx_reqr.d.next =
             self.rk_v.val() & (self.rk_d.val() | self.rk_h.val() | self.rk_f.val());
-        // Round robin: the lowest requesting queue above the last one served, else the lowest;
-        // the lowest set bit by x & -x (a carry chain), its index by or-ing.
-        self.tf_up.next = 0.into();
-        for q in 1..self.tq_en.len() {
-            if self.tf_reqr.q.val().get_bit(q) & (self.qidx[q].val() > self.last_tq.q.val()) {
-                self.tf_up.next = self.tf_up.val() | self.oh16[q].val();
-            }
-        }
-        if self.tf_up.val() == 0 {
-            self.tf_up.next = self.tf_reqr.q.val();
-        }
-        self.tf_oh.next = self.tf_up.val() & (!self.tf_up.val() + 1);
-        self.tf_hitr.d.next = self.tf_oh.val() != 0;
-        self.tf_q.next = 0.into();
-        for q in 0..self.tq_en.len() {
-            if self.tf_oh.val().get_bit(q) {
-                self.tf_q.next = self.tf_q.val() | self.qidx[q].val();
-            }
-        }
-        self.tf_qr.d.next = self.tf_q.val();
-        self.rx_up.next = 0.into();
-        for q in 1..self.rq_en.len() {
-            if self.rx_reqr.q.val().get_bit(q) & (self.qidx[q].val() > self.last_rq.q.val()) {
-                self.rx_up.next = self.rx_up.val() | self.oh16[q].val();
-            }
-        }
-        if self.rx_up.val() == 0 {
-            self.rx_up.next = self.rx_reqr.q.val();
-        }
-        self.rx_oh.next = self.rx_up.val() & (!self.rx_up.val() + 1);
-        self.rx_hitr.d.next = self.rx_oh.val() != 0;
-        self.rx_q.next = 0.into();
-        for q in 0..self.rq_en.len() {
-            if self.rx_oh.val().get_bit(q) {
-                self.rx_q.next = self.rx_q.val() | self.qidx[q].val();
-            }
-        }
-        self.rx_qr.d.next = self.rx_q.val();
+        // Round robin: the lowest requesting queue above the last one served, else the lowest.
+        self.tf_rr.req.next = self.tf_reqr.q.val();
+        self.tf_rr.last.next = self.last_tq.q.val();
+        self.tf_hitr.d.next = self.tf_reqr.q.val() != 0;
+        self.tf_qr.d.next = self.tf_rr.idx.val();
+        self.rx_rr.req.next = self.rx_reqr.q.val();
+        self.rx_rr.last.next = self.last_rq.q.val();
+        self.rx_hitr.d.next = self.rx_reqr.q.val() != 0;
+        self.rx_qr.d.next = self.rx_rr.idx.val();
         self.pick_rx.next =
             self.rx_hitr.q.val() & (self.turn.q.val() | !(self.tgo.val() | self.tf_hitr.q.val()));
 
@@ -1072,9 +1030,6 @@ impl<
         self.sel_cons.next = 0.into();
         self.sel_cpl.next = 0.into();
         self.sel_size.next = 0.into();
-        self.sel_en.next = false;
-        self.sel_lo.next = 0.into();
-        self.sel_hi.next = 0.into();
         self.rx_desc.next = 0.into();
         if self.cur_rx.q.val() {
             for q in 0..self.rq_en.len() {
@@ -1085,9 +1040,6 @@ impl<
                     self.sel_cons.next = self.sel_cons.val() | self.rq_cons[q].q.val();
                     self.sel_cpl.next = self.sel_cpl.val() | self.rq_cpl[q].q.val();
                     self.sel_size.next = self.sel_size.val() | self.rq_size[q].q.val();
-                    self.sel_en.next = self.sel_en.val() | self.rq_en[q].q.val();
-                    self.sel_lo.next = self.sel_lo.val() | self.rq_lo[q].q.val();
-                    self.sel_hi.next = self.sel_hi.val() | self.rq_hi[q].q.val();
                     for k in 0..4 {
                         if self.rq_lo[q].q.val() == self.lane3[k].val() {
                             self.rx_desc.next = self.rx_desc.val()
@@ -1105,7 +1057,6 @@ impl<
                     self.sel_cons.next = self.sel_cons.val() | self.tq_cons[q].q.val();
                     self.sel_cpl.next = self.sel_cpl.val() | self.tq_cpl[q].q.val();
                     self.sel_size.next = self.sel_size.val() | self.tq_size[q].q.val();
-                    self.sel_en.next = self.sel_en.val() | self.tq_en[q].q.val();
                 }
             }
         }
@@ -1242,7 +1193,7 @@ impl<
                 for q in 0..self.cur_sel.len() {
                     self.cur_sel[q].d.next = self.tg_q.q.val() == self.qidx[q].val();
                 }
-                self.pk.d.next = 0.into();
+                self.pk.d.next = 2.into();
                 self.st.d.next = S_PICK.into();
             } else if self.tf_hitr.q.val() {
                 self.turn.d.next = true;
@@ -1257,8 +1208,9 @@ impl<
             }
         }
         // What the picked queue needs now (pk for transmit was decided in S_IDLE): 1 drop the
-        // frame (receive queue off), 2 take the cached descriptor, 3 fetch descriptors, 0
-        // nothing (a stale pick: back to S_IDLE). From the per-queue bits registered in the
+        // frame (receive queue off), 2 move a frame (receive: into the cached descriptor's
+        // buffer; transmit: the pending descriptor's), 3 fetch descriptors, 0 nothing (a stale
+        // pick: back to S_IDLE). From the per-queue bits registered in the
         // S_IDLE cycle (rk_*, tk_fetch), in which the sequencer changed nothing.
         self.k_drop.next = false;
         self.k_have.next = false;
@@ -1290,7 +1242,7 @@ impl<
                 }
             }
             if !self.k_fetch.val() | (self.tg_lo.q.val() != self.tg_hi.q.val()) {
-                self.pkn.next = 1.into();
+                self.pkn.next = 0.into();
             }
         }
         if self.st.q.val() == S_PICK {
@@ -1315,14 +1267,12 @@ impl<
                 } else {
                     self.st.d.next = S_TF_AR.into();
                 }
-            } else if (!self.cur_rx.q.val() & (self.pkn.val() == 1))
-                | (self.cur_rx.q.val() & (self.pkn.val() == 0))
-            {
+            } else if self.pkn.val() == 0 {
                 // a stale pick: nothing to do after all
                 self.st.d.next = S_IDLE.into();
             } else if self.pkn.val() == 1 {
                 self.st.d.next = S_RX_DROP.into();
-            } else if self.pkn.val() == 2 {
+            } else if self.cur_rx.q.val() {
                 self.st.d.next = S_RX_IN.into();
             } else {
                 // transmit the frame of the pending group's next descriptor

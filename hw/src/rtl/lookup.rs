@@ -20,7 +20,8 @@ pub const CLASS_DROP_BASE: u64 = 2;
 /// register for the replicator, with a one-entry skid register behind it: one frame per cycle;
 /// when stage 3 is not taken, the next decision goes to the skid register and the pipeline
 /// stalls while that is full (so the stall is a registered condition, and the replicator's
-/// ready reaches neither the pipeline's enables nor the RAM addresses). `NCH = BW / 64`, `RA` = F-BM row address bits and `MA` = mask row address bits
+/// ready reaches neither the pipeline's enables nor the RAM addresses). `NCH = BW / 64`, `RA`
+/// = F-BM row address bits and `MA` = mask row address bits
 /// (bank bit on top of both).
 #[derive(LogicBlock)]
 pub struct Lookup<

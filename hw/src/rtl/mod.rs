@@ -13,4 +13,5 @@ pub mod lookup;
 pub mod mask_ram;
 pub mod parser;
 pub mod replicator;
+pub mod round_robin;
 pub mod stream_reg;

@@ -159,6 +159,24 @@ pub struct AxilRegs<const BW: usize, const RA: usize, const MA: usize> {
     rstate: DFF<Bits<2>>,
     raddr: DFF<Bits<16>>,
     rd: DFF<Bits<32>>,
+    // Read-address decode, registered in read state 1 (one bit per register).
+    h_commit: DFF<Bit>,
+    h_dmode: DFF<Bit>,
+    h_scratch: DFF<Bit>,
+    h_status: DFF<Bit>,
+    h_bsl: DFF<Bit>,
+    h_lb: DFF<Bit>,
+    h_exc: DFF<Bit>,
+    h_rowcmd: DFF<Bit>,
+    h_cnt: DFF<Bit>,
+    h_ro: Vec<DFF<Bit>>,
+    h_stg: Vec<DFF<Bit>>,
+    h_set: Vec<DFF<Bit>>,
+    h_cfg: Vec<DFF<Bit>>,
+    h_maclo: Vec<DFF<Bit>>,
+    h_machi: Vec<DFF<Bit>>,
+    h_nhlo: Vec<DFF<Bit>>,
+    h_nhhi: Vec<DFF<Bit>>,
     snap: DFF<Bits<32>>,
     // constants
     ro_addr: Vec<Constant<Bits<16>>>,
@@ -317,6 +335,23 @@ impl<const BW: usize, const RA: usize, const MA: usize> AxilRegs<BW, RA, MA> {
             rstate: Default::default(),
             raddr: Default::default(),
             rd: Default::default(),
+            h_commit: Default::default(),
+            h_dmode: Default::default(),
+            h_scratch: Default::default(),
+            h_status: Default::default(),
+            h_bsl: Default::default(),
+            h_lb: Default::default(),
+            h_exc: Default::default(),
+            h_rowcmd: Default::default(),
+            h_cnt: Default::default(),
+            h_ro: d(ro.len()),
+            h_stg: d(rm::staging_words(p)),
+            h_set: d(s),
+            h_cfg: d(t),
+            h_maclo: d(t),
+            h_machi: d(t),
+            h_nhlo: d(t),
+            h_nhhi: d(t),
             snap: Default::default(),
             ro_addr: ro.iter().map(|x| c16(x.0)).collect(),
             ro_val: ro.iter().map(|x| c32(x.1)).collect(),
@@ -397,7 +432,8 @@ impl<const BW: usize, const RA: usize, const MA: usize> Logic for AxilRegs<BW, R
     fn update(&mut self) {
         dff_setup!(
             self, clock, act, dmode, scratch, ovf, wstate, werr, lasterr, rbstate, rbtgt, rbaddr,
-            rbmask, rbmaddr, rstate, raddr, rd, snap
+            rbmask, rbmaddr, rstate, raddr, rd, snap, h_commit, h_dmode, h_scratch, h_status,
+            h_bsl, h_lb, h_exc, h_rowcmd, h_cnt
         );
         for b in 0..2 {
             self.bsl_r[b].clock.next = self.clock.val();
@@ -733,38 +769,81 @@ impl<const BW: usize, const RA: usize, const MA: usize> Logic for AxilRegs<BW, R
         if self.rstate.q.val() == 1 {
             self.rstate.d.next = 2.into();
         }
+        // read-address decode for read state 2 (raddr is stable from state 1 on)
+        self.h_commit.d.next = self.raddr.q.val() == self.a_commit.val();
+        self.h_dmode.d.next = self.raddr.q.val() == self.a_dmode.val();
+        self.h_scratch.d.next = self.raddr.q.val() == self.a_scratch.val();
+        self.h_status.d.next = self.raddr.q.val() == self.a_status.val();
+        self.h_bsl.d.next = self.raddr.q.val() == self.a_bsl.val();
+        self.h_lb.d.next = self.raddr.q.val() == self.a_lb.val();
+        self.h_exc.d.next = self.raddr.q.val() == self.a_exc.val();
+        self.h_rowcmd.d.next = self.raddr.q.val() == self.a_rowcmd.val();
+        self.h_cnt.d.next = (self.raddr.q.val() >= self.a_cnt_lo.val())
+            & (self.raddr.q.val() < self.a_cnt_hi.val());
+        for i in 0..self.h_ro.len() {
+            self.h_ro[i].clock.next = self.clock.val();
+            self.h_ro[i].d.next = self.raddr.q.val() == self.ro_addr[i].val();
+        }
+        for i in 0..self.h_stg.len() {
+            self.h_stg[i].clock.next = self.clock.val();
+            self.h_stg[i].d.next = self.raddr.q.val() == self.a_staging[i].val();
+        }
+        for i in 0..self.h_set.len() {
+            self.h_set[i].clock.next = self.clock.val();
+            self.h_set[i].d.next = self.raddr.q.val() == self.a_sets[i].val();
+        }
+        for i in 0..self.h_cfg.len() {
+            self.h_cfg[i].clock.next = self.clock.val();
+            self.h_cfg[i].d.next = self.raddr.q.val() == self.a_cfg[i].val();
+        }
+        for i in 0..self.h_maclo.len() {
+            self.h_maclo[i].clock.next = self.clock.val();
+            self.h_maclo[i].d.next = self.raddr.q.val() == self.a_maclo[i].val();
+        }
+        for i in 0..self.h_machi.len() {
+            self.h_machi[i].clock.next = self.clock.val();
+            self.h_machi[i].d.next = self.raddr.q.val() == self.a_machi[i].val();
+        }
+        for i in 0..self.h_nhlo.len() {
+            self.h_nhlo[i].clock.next = self.clock.val();
+            self.h_nhlo[i].d.next = self.raddr.q.val() == self.a_nhlo[i].val();
+        }
+        for i in 0..self.h_nhhi.len() {
+            self.h_nhhi[i].clock.next = self.clock.val();
+            self.h_nhhi[i].d.next = self.raddr.q.val() == self.a_nhhi[i].val();
+        }
         // the read value: or-ed from the one register the address matches (a balanced tree,
         // not a priority chain)
         self.rv.next = 0.into();
         for i in 0..self.ro_addr.len() {
             self.tv.next = 0.into();
-            if self.raddr.q.val() == self.ro_addr[i].val() {
+            if self.h_ro[i].q.val() {
                 self.tv.next = self.ro_val[i].val();
             }
             self.rv.next = self.rv.val() | self.tv.val();
         }
-        if self.raddr.q.val() == self.a_commit.val() {
+        if self.h_commit.q.val() {
             self.rv.next = self.rv.val()
                 | (bit_cast::<32, 1>(self.drain.val().into())
                     | (bit_cast::<32, 1>(self.act.q.val().into()) << 8));
         }
         self.tv.next = 0.into();
-        if self.raddr.q.val() == self.a_dmode.val() {
+        if self.h_dmode.q.val() {
             self.tv.next = bit_cast::<32, 16>(self.dmode.q.val());
         }
         self.rv.next = self.rv.val() | self.tv.val();
         self.tv.next = 0.into();
-        if self.raddr.q.val() == self.a_scratch.val() {
+        if self.h_scratch.q.val() {
             self.tv.next = self.scratch.q.val();
         }
         self.rv.next = self.rv.val() | self.tv.val();
         self.tv.next = 0.into();
-        if self.raddr.q.val() == self.a_status.val() {
+        if self.h_status.q.val() {
             self.tv.next = bit_cast::<32, 1>(self.ovf.q.val().into());
         }
         self.rv.next = self.rv.val() | self.tv.val();
         self.tv.next = 0.into();
-        if self.raddr.q.val() == self.a_bsl.val() {
+        if self.h_bsl.q.val() {
             if self.shadow.val() {
                 self.tv.next = bit_cast::<32, 3>(self.bsl_r[1].q.val());
             } else {
@@ -773,7 +852,7 @@ impl<const BW: usize, const RA: usize, const MA: usize> Logic for AxilRegs<BW, R
         }
         self.rv.next = self.rv.val() | self.tv.val();
         self.tv.next = 0.into();
-        if self.raddr.q.val() == self.a_lb.val() {
+        if self.h_lb.q.val() {
             if self.shadow.val() {
                 self.tv.next = bit_cast::<32, 4>(self.lb_r[1].q.val());
             } else {
@@ -781,7 +860,7 @@ impl<const BW: usize, const RA: usize, const MA: usize> Logic for AxilRegs<BW, R
             }
         }
         self.rv.next = self.rv.val() | self.tv.val();
-        if self.raddr.q.val() == self.a_exc.val() {
+        if self.h_exc.q.val() {
             if self.shadow.val() {
                 self.rv.next = self.rv.val()
                     | (bit_cast::<32, 8>(self.exc_r[1].q.val().get_bits::<8>(0))
@@ -792,14 +871,14 @@ impl<const BW: usize, const RA: usize, const MA: usize> Logic for AxilRegs<BW, R
                         | (bit_cast::<32, 1>(self.exc_r[0].q.val().get_bits::<1>(8)) << 31));
             }
         }
-        if self.raddr.q.val() == self.a_rowcmd.val() {
+        if self.h_rowcmd.q.val() {
             self.rv.next = self.rv.val()
                 | (bit_cast::<32, 1>((self.rbstate.q.val() != 0).into())
                     | (bit_cast::<32, 1>(self.lasterr.q.val().into()) << 1));
         }
         for w in 0..self.staging.len() {
             self.tv.next = 0.into();
-            if self.raddr.q.val() == self.a_staging[w].val() {
+            if self.h_stg[w].q.val() {
                 self.tv.next = self.staging[w].q.val();
             }
             self.rv.next = self.rv.val() | self.tv.val();
@@ -811,7 +890,7 @@ impl<const BW: usize, const RA: usize, const MA: usize> Logic for AxilRegs<BW, R
             if self.shadow.val() {
                 self.setr.next = self.sets1_r[s].q.val();
             }
-            if self.raddr.q.val() == self.a_sets[s].val() {
+            if self.h_set[s].q.val() {
                 self.rv.next = self.rv.val()
                     | (bit_cast::<32, 20>(self.setr.val().get_bits::<20>(0))
                         | (bit_cast::<32, 1>(self.setr.val().get_bits::<1>(20)) << 31));
@@ -823,12 +902,12 @@ impl<const BW: usize, const RA: usize, const MA: usize> Logic for AxilRegs<BW, R
                 self.c3.next = self.cfg1_r[t].q.val();
             }
             self.tv.next = 0.into();
-            if self.raddr.q.val() == self.a_cfg[t].val() {
+            if self.h_cfg[t].q.val() {
                 self.tv.next = bit_cast::<32, 3>(self.c3.val());
             }
             self.rv.next = self.rv.val() | self.tv.val();
             self.tv.next = 0.into();
-            if self.raddr.q.val() == self.a_maclo[t].val() {
+            if self.h_maclo[t].q.val() {
                 if self.shadow.val() {
                     self.tv.next = self.maclo1[t].q.val();
                 } else {
@@ -841,12 +920,12 @@ impl<const BW: usize, const RA: usize, const MA: usize> Logic for AxilRegs<BW, R
                 self.hi.next = self.machi1[t].q.val();
             }
             self.tv.next = 0.into();
-            if self.raddr.q.val() == self.a_machi[t].val() {
+            if self.h_machi[t].q.val() {
                 self.tv.next = bit_cast::<32, 16>(self.hi.val());
             }
             self.rv.next = self.rv.val() | self.tv.val();
             self.tv.next = 0.into();
-            if self.raddr.q.val() == self.a_nhlo[t].val() {
+            if self.h_nhlo[t].q.val() {
                 if self.shadow.val() {
                     self.tv.next = self.nhlo1[t].q.val();
                 } else {
@@ -859,13 +938,12 @@ impl<const BW: usize, const RA: usize, const MA: usize> Logic for AxilRegs<BW, R
                 self.hi.next = self.nhhi1[t].q.val();
             }
             self.tv.next = 0.into();
-            if self.raddr.q.val() == self.a_nhhi[t].val() {
+            if self.h_nhhi[t].q.val() {
                 self.tv.next = bit_cast::<32, 16>(self.hi.val());
             }
             self.rv.next = self.rv.val() | self.tv.val();
         }
-        if (self.raddr.q.val() >= self.a_cnt_lo.val()) & (self.raddr.q.val() < self.a_cnt_hi.val())
-        {
+        if self.h_cnt.q.val() {
             self.tv.next = 0.into();
             if self.raddr.q.val().get_bit(2) {
                 self.tv.next = self.snap.q.val();

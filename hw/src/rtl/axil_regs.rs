@@ -63,7 +63,8 @@ pub struct AxilRegs<const BW: usize, const RA: usize, const MA: usize> {
     pub rready: Signal<In, Bit>,
     /// Active bank.
     pub active: Signal<Out, Bit>,
-    /// Frames that use the previous bank are in flight.
+    /// Frames that use the previous bank are in flight. Registered here (`drain_r`); the cycle
+    /// after a swap, when that register still compares against the old bank, counts as draining.
     pub drain: Signal<In, Bit>,
     /// Some egress FIFO overflowed (sticky status bit).
     pub eg_overflow: Signal<In, Bit>,
@@ -97,7 +98,9 @@ pub struct AxilRegs<const BW: usize, const RA: usize, const MA: usize> {
     pub nh1: Vec<Signal<Out, Bits<48>>>,
     /// Counter index.
     pub cnt_idx: Signal<Out, Bits<8>>,
-    /// Counter value (one cycle after `cnt_idx`).
+    /// Load `cnt_idx` into the counters (a read was accepted).
+    pub cnt_load: Signal<Out, Bit>,
+    /// Counter value (two cycles after `cnt_load`).
     pub cnt_data: Signal<In, Bits<64>>,
     /// Clear all counters.
     pub clear: Signal<Out, Bit>,
@@ -129,6 +132,9 @@ pub struct AxilRegs<const BW: usize, const RA: usize, const MA: usize> {
     pub maskb_valid: Signal<In, Bit>,
     // state
     act: DFF<Bit>,
+    act_r: DFF<Bit>,
+    drain_r: DFF<Bit>,
+    drn: Signal<Local, Bit>,
     dmode: DFF<Bits<16>>,
     scratch: DFF<Bits<32>>,
     ovf: DFF<Bit>,
@@ -289,6 +295,7 @@ impl<const BW: usize, const RA: usize, const MA: usize> AxilRegs<BW, RA, MA> {
             nh0: d(t),
             nh1: d(t),
             cnt_idx: Default::default(),
+            cnt_load: Default::default(),
             cnt_data: Default::default(),
             clear: Default::default(),
             ram_we: d(t),
@@ -305,6 +312,9 @@ impl<const BW: usize, const RA: usize, const MA: usize> AxilRegs<BW, RA, MA> {
             maskb_data: Default::default(),
             maskb_valid: Default::default(),
             act: Default::default(),
+            act_r: Default::default(),
+            drain_r: Default::default(),
+            drn: Default::default(),
             dmode: Default::default(),
             scratch: Default::default(),
             ovf: Default::default(),
@@ -431,10 +441,15 @@ impl<const BW: usize, const RA: usize, const MA: usize> Logic for AxilRegs<BW, R
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self, clock, act, dmode, scratch, ovf, wstate, werr, lasterr, rbstate, rbtgt, rbaddr,
+            self, clock, act, act_r, drain_r, dmode, scratch, ovf, wstate, werr, lasterr, rbstate, rbtgt, rbaddr,
             rbmask, rbmaddr, rstate, raddr, rd, snap, h_commit, h_dmode, h_scratch, h_status,
             h_bsl, h_lb, h_exc, h_rowcmd, h_cnt
         );
+        // Bank-swap drain, registered (keeps the lookup pipeline's valid/bank bits off the write
+        // decode); a swap in the previous cycle counts as draining.
+        self.drain_r.d.next = self.drain.val();
+        self.act_r.d.next = self.act.q.val();
+        self.drn.next = self.drain_r.q.val() | (self.act_r.q.val() != self.act.q.val());
         for b in 0..2 {
             self.bsl_r[b].clock.next = self.clock.val();
             self.bsl_r[b].d.next = self.bsl_r[b].q.val();
@@ -580,7 +595,7 @@ impl<const BW: usize, const RA: usize, const MA: usize> Logic for AxilRegs<BW, R
         self.wacc.next = (self.wstate.q.val() == 0) & self.awvalid.val() & self.wvalid.val();
         // Partial-word writes are rejected (SLVERR) and ignored.
         self.wr.next = self.wacc.val() & (self.wstrb.val() == 0xF);
-        self.busy_reject.next = self.drain.val()
+        self.busy_reject.next = self.drn.val()
             & (self.awaddr.val() >= self.a_bift_lo.val())
             & (self.awaddr.val() < self.a_bift_hi.val());
         self.bad.next = false;
@@ -598,7 +613,7 @@ impl<const BW: usize, const RA: usize, const MA: usize> Logic for AxilRegs<BW, R
         }
         if self.wr.val() {
             if (self.awaddr.val() == self.a_commit.val()) & self.wdata.val().get_bit(0) {
-                if self.drain.val() {
+                if self.drn.val() {
                     self.bad.next = true;
                 } else {
                     self.act.d.next = !self.act.q.val();
@@ -760,12 +775,14 @@ impl<const BW: usize, const RA: usize, const MA: usize> Logic for AxilRegs<BW, R
         }
         // ---------------- read channel
         self.arready.next = self.rstate.q.val() == 0;
+        self.cnt_off.next = self.araddr.val() - self.a_cnt_lo.val();
         if (self.rstate.q.val() == 0) & self.arvalid.val() {
             self.raddr.d.next = self.araddr.val();
             self.rstate.d.next = 1.into();
         }
-        self.cnt_off.next = self.raddr.q.val() - self.a_cnt_lo.val();
+        // the counters decode the index when the read is accepted (value ready in state 2)
         self.cnt_idx.next = bit_cast::<8, 16>(self.cnt_off.val() >> 3);
+        self.cnt_load.next = (self.rstate.q.val() == 0) & self.arvalid.val();
         if self.rstate.q.val() == 1 {
             self.rstate.d.next = 2.into();
         }
@@ -824,7 +841,7 @@ impl<const BW: usize, const RA: usize, const MA: usize> Logic for AxilRegs<BW, R
         }
         if self.h_commit.q.val() {
             self.rv.next = self.rv.val()
-                | (bit_cast::<32, 1>(self.drain.val().into())
+                | (bit_cast::<32, 1>(self.drn.val().into())
                     | (bit_cast::<32, 1>(self.act.q.val().into()) << 8));
         }
         self.tv.next = 0.into();

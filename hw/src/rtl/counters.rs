@@ -5,8 +5,9 @@ use crate::DataplaneParams;
 use rust_hdl::prelude::*;
 
 /// All counters of a build. Inputs are per-cycle events from the parser (`rx_*`) and the
-/// replicator (`ev_*`); `rd_idx` selects a counter for the register file (`rd_data` one
-/// cycle later). `clear` zeroes every counter.
+/// replicator (`ev_*`). A read loads the counter index (`rd_idx` with `rd_load`): it is
+/// decoded into one registered hit bit per counter, and `rd_data` holds the counter's value
+/// from the cycle after the load on (one more cycle later). `clear` zeroes every counter.
 #[derive(LogicBlock)]
 pub struct Counters {
     /// Clock.
@@ -37,6 +38,8 @@ pub struct Counters {
     pub ev_stall: Vec<Signal<In, Bit>>,
     /// Counter index to read.
     pub rd_idx: Signal<In, Bits<8>>,
+    /// Load `rd_idx` (the start of a read).
+    pub rd_load: Signal<In, Bit>,
     /// Counter value (registered).
     pub rd_data: Signal<Out, Bits<64>>,
     rxf: Vec<DFF<Bits<64>>>,
@@ -49,6 +52,15 @@ pub struct Counters {
     stall: Vec<DFF<Bits<64>>>,
     iso: Vec<DFF<Bits<64>>>,
     rd: DFF<Bits<64>>,
+    h_rxf: Vec<DFF<Bit>>,
+    h_rxb: Vec<DFF<Bit>>,
+    h_txf: Vec<DFF<Bit>>,
+    h_txb: Vec<DFF<Bit>>,
+    h_drops: Vec<DFF<Bit>>,
+    h_stall: Vec<DFF<Bit>>,
+    h_iso: Vec<DFF<Bit>>,
+    h_exc: DFF<Bit>,
+    h_fwd: DFF<Bit>,
     rv: Signal<Local, Bits<64>>,
     tv: Signal<Local, Bits<64>>,
     i_rxv: DFF<Bit>,
@@ -104,6 +116,7 @@ impl Counters {
             ev_tx: (0..t).map(|_| Default::default()).collect(),
             ev_stall: (0..t).map(|_| Default::default()).collect(),
             rd_idx: Default::default(),
+            rd_load: Default::default(),
             rd_data: Default::default(),
             rxf: v(s),
             rxb: v(s),
@@ -115,6 +128,15 @@ impl Counters {
             stall: v(t),
             iso: v(p.host_queues),
             rd: Default::default(),
+            h_rxf: (0..s).map(|_| Default::default()).collect(),
+            h_rxb: (0..s).map(|_| Default::default()).collect(),
+            h_txf: (0..t).map(|_| Default::default()).collect(),
+            h_txb: (0..t).map(|_| Default::default()).collect(),
+            h_drops: (0..DropReason::ALL.len()).map(|_| Default::default()).collect(),
+            h_stall: (0..t).map(|_| Default::default()).collect(),
+            h_iso: (0..p.host_queues).map(|_| Default::default()).collect(),
+            h_exc: Default::default(),
+            h_fwd: Default::default(),
             rv: Default::default(),
             tv: Default::default(),
             i_rxv: Default::default(),
@@ -160,7 +182,7 @@ impl Logic for Counters {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self, clock, exc, fwd, rd, i_rxv, i_rxsrc, i_rxlen, i_evv, i_evclass, i_evlen,
+            self, clock, exc, fwd, rd, h_exc, h_fwd, i_rxv, i_rxsrc, i_rxlen, i_evv, i_evclass, i_evlen,
             i_evclip, i_evqueue
         );
         // Events are registered first (counting lags them by a cycle), so the adders start at
@@ -184,6 +206,16 @@ impl Logic for Counters {
         self.rv.next = 0.into();
         for i in 0..self.rxf.len() {
             self.rxf[i].clock.next = self.clock.val();
+            self.h_rxf[i].clock.next = self.clock.val();
+            self.h_rxf[i].d.next = self.h_rxf[i].q.val();
+            if self.rd_load.val() {
+                self.h_rxf[i].d.next = self.rd_idx.val() == self.rxf_a[i].val();
+            }
+            self.h_rxb[i].clock.next = self.clock.val();
+            self.h_rxb[i].d.next = self.h_rxb[i].q.val();
+            if self.rd_load.val() {
+                self.h_rxb[i].d.next = self.rd_idx.val() == self.rxb_a[i].val();
+            }
             self.rxb[i].clock.next = self.clock.val();
             self.rxf[i].d.next = self.rxf[i].q.val();
             self.rxb[i].d.next = self.rxb[i].q.val();
@@ -192,12 +224,12 @@ impl Logic for Counters {
                 self.rxb[i].d.next = self.rxb[i].q.val() + bit_cast::<64, 24>(self.i_rxlen.q.val());
             }
             self.tv.next = 0.into();
-            if self.rd_idx.val() == self.rxf_a[i].val() {
+            if self.h_rxf[i].q.val() {
                 self.tv.next = self.rxf[i].q.val();
             }
             self.rv.next = self.rv.val() | self.tv.val();
             self.tv.next = 0.into();
-            if self.rd_idx.val() == self.rxb_a[i].val() {
+            if self.h_rxb[i].q.val() {
                 self.tv.next = self.rxb[i].q.val();
             }
             self.rv.next = self.rv.val() | self.tv.val();
@@ -208,6 +240,21 @@ impl Logic for Counters {
         }
         for i in 0..self.txf.len() {
             self.txf[i].clock.next = self.clock.val();
+            self.h_txf[i].clock.next = self.clock.val();
+            self.h_txf[i].d.next = self.h_txf[i].q.val();
+            if self.rd_load.val() {
+                self.h_txf[i].d.next = self.rd_idx.val() == self.txf_a[i].val();
+            }
+            self.h_txb[i].clock.next = self.clock.val();
+            self.h_txb[i].d.next = self.h_txb[i].q.val();
+            if self.rd_load.val() {
+                self.h_txb[i].d.next = self.rd_idx.val() == self.txb_a[i].val();
+            }
+            self.h_stall[i].clock.next = self.clock.val();
+            self.h_stall[i].d.next = self.h_stall[i].q.val();
+            if self.rd_load.val() {
+                self.h_stall[i].d.next = self.rd_idx.val() == self.stall_a[i].val();
+            }
             self.txb[i].clock.next = self.clock.val();
             self.stall[i].clock.next = self.clock.val();
             self.txf[i].d.next = self.txf[i].q.val();
@@ -221,17 +268,17 @@ impl Logic for Counters {
                 self.stall[i].d.next = self.stall[i].q.val() + 1;
             }
             self.tv.next = 0.into();
-            if self.rd_idx.val() == self.txf_a[i].val() {
+            if self.h_txf[i].q.val() {
                 self.tv.next = self.txf[i].q.val();
             }
             self.rv.next = self.rv.val() | self.tv.val();
             self.tv.next = 0.into();
-            if self.rd_idx.val() == self.txb_a[i].val() {
+            if self.h_txb[i].q.val() {
                 self.tv.next = self.txb[i].q.val();
             }
             self.rv.next = self.rv.val() | self.tv.val();
             self.tv.next = 0.into();
-            if self.rd_idx.val() == self.stall_a[i].val() {
+            if self.h_stall[i].q.val() {
                 self.tv.next = self.stall[i].q.val();
             }
             self.rv.next = self.rv.val() | self.tv.val();
@@ -243,12 +290,17 @@ impl Logic for Counters {
         }
         for i in 0..self.drops.len() {
             self.drops[i].clock.next = self.clock.val();
+            self.h_drops[i].clock.next = self.clock.val();
+            self.h_drops[i].d.next = self.h_drops[i].q.val();
+            if self.rd_load.val() {
+                self.h_drops[i].d.next = self.rd_idx.val() == self.drops_a[i].val();
+            }
             self.drops[i].d.next = self.drops[i].q.val();
             if self.i_evv.q.val() & (self.i_evclass.q.val() == self.drop_class[i].val()) {
                 self.drops[i].d.next = self.drops[i].q.val() + 1;
             }
             self.tv.next = 0.into();
-            if self.rd_idx.val() == self.drops_a[i].val() {
+            if self.h_drops[i].q.val() {
                 self.tv.next = self.drops[i].q.val();
             }
             self.rv.next = self.rv.val() | self.tv.val();
@@ -258,6 +310,11 @@ impl Logic for Counters {
         }
         for q in 0..self.iso.len() {
             self.iso[q].clock.next = self.clock.val();
+            self.h_iso[q].clock.next = self.clock.val();
+            self.h_iso[q].d.next = self.h_iso[q].q.val();
+            if self.rd_load.val() {
+                self.h_iso[q].d.next = self.rd_idx.val() == self.iso_a[q].val();
+            }
             self.iso[q].d.next = self.iso[q].q.val();
             if self.i_evv.q.val()
                 & self.i_evclip.q.val()
@@ -266,7 +323,7 @@ impl Logic for Counters {
                 self.iso[q].d.next = self.iso[q].q.val() + 1;
             }
             self.tv.next = 0.into();
-            if self.rd_idx.val() == self.iso_a[q].val() {
+            if self.h_iso[q].q.val() {
                 self.tv.next = self.iso[q].q.val();
             }
             self.rv.next = self.rv.val() | self.tv.val();
@@ -280,13 +337,17 @@ impl Logic for Counters {
         if self.i_evv.q.val() & (self.i_evclass.q.val() == 0) {
             self.fwd.d.next = self.fwd.q.val() + 1;
         }
+        if self.rd_load.val() {
+            self.h_exc.d.next = self.rd_idx.val() == self.exc_a.val();
+            self.h_fwd.d.next = self.rd_idx.val() == self.fwd_a.val();
+        }
         self.tv.next = 0.into();
-        if self.rd_idx.val() == self.exc_a.val() {
+        if self.h_exc.q.val() {
             self.tv.next = self.exc.q.val();
         }
         self.rv.next = self.rv.val() | self.tv.val();
         self.tv.next = 0.into();
-        if self.rd_idx.val() == self.fwd_a.val() {
+        if self.h_fwd.q.val() {
             self.tv.next = self.fwd.q.val();
         }
         self.rv.next = self.rv.val() | self.tv.val();

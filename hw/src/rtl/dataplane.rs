@@ -255,7 +255,8 @@ impl<
         self.parser.fb_full.next = self.fb.free.val() == 0;
         self.hq.write.next = self.parser.hq_write.val();
         self.hq.data_in.next = self.parser.hq_data.val();
-        self.parser.hq_full.next = self.hq.free.val() == 0;
+        // one record may be in flight in the parser
+        self.parser.hq_full.next = self.hq.free.val() < 2;
         // header queue -> lookup
         self.lookup.hq_data.next = self.hq.data_out.val();
         self.lookup.hq_empty.next = self.hq.avail.val() == 0;
@@ -367,6 +368,7 @@ impl<
         self.counters.ev_clip.next = self.rep.ev_clip.val();
         self.counters.ev_queue.next = self.rep.ev_queue.val();
         self.counters.rd_idx.next = self.regs.cnt_idx.val();
+        self.counters.rd_load.next = self.regs.cnt_load.val();
         self.regs.cnt_data.next = self.counters.rd_data.val();
         // bank swap drain: frames that still use the previous bank
         self.regs.drain.next = self.lookup.old_inflight.val()

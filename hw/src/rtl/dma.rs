@@ -333,6 +333,10 @@ pub struct Dma<
     r_loc: DFF<Bit>,
     r_loc2: DFF<Bit>,
     rd_t: Vec<DFF<Bit>>,
+    rd_k: Vec<DFF<Bit>>,
+    rd_g: Vec<DFF<Bit>>,
+    k_off: Vec<Constant<Bits<16>>>,
+    g_addr: Vec<Constant<Bits<16>>>,
     rd_r: Vec<DFF<Bit>>,
     r_addr: DFF<Bits<16>>,
     // ---- memories
@@ -684,6 +688,36 @@ impl<
             r_loc: Default::default(),
             r_loc2: Default::default(),
             rd_t: (0..txq).map(|_| Default::default()).collect(),
+            rd_k: (0..9).map(|_| Default::default()).collect(),
+            rd_g: (0..7).map(|_| Default::default()).collect(),
+            // per-queue register offsets, in the order of `rd_k`
+            k_off: [
+                m::Q_RING_LO,
+                m::Q_RING_HI,
+                m::Q_CPL_LO,
+                m::Q_CPL_HI,
+                m::Q_CTRL,
+                m::Q_PROD,
+                m::Q_CONS,
+                m::Q_ERRORS,
+                m::Q_DROPS,
+            ]
+            .iter()
+            .map(|&a| Constant::new((a as u64).to_bits()))
+            .collect(),
+            // block registers, in the order of `rd_g`
+            g_addr: [
+                m::DMA_BASE,
+                m::DMA_BASE + 4,
+                m::DMA_TXQ,
+                m::DMA_RXQ,
+                m::DMA_PORTS,
+                m::DMA_MAX_RING_LOG2,
+                m::DMA_STATUS,
+            ]
+            .iter()
+            .map(|&a| Constant::new((a as u64).to_bits()))
+            .collect(),
             rd_r: (0..rxq).map(|_| Default::default()).collect(),
             r_addr: Default::default(),
             tf_rr: Default::default(),
@@ -1687,34 +1721,49 @@ impl<
             self.rd_r[q].d.next =
                 (self.r_addr.q.val() & self.m_qsel.val()) == self.rq_base[q].val();
         }
+        // the register inside the queue's block, and the block's own registers, decoded in the
+        // same cycle
+        for k in 0..self.rd_k.len() {
+            self.rd_k[k].clock.next = self.clock.val();
+            self.rd_k[k].d.next =
+                (self.r_addr.q.val() & self.m_reg.val()) == self.k_off[k].val();
+        }
+        for g in 0..self.rd_g.len() {
+            self.rd_g[g].clock.next = self.clock.val();
+            self.rd_g[g].d.next = self.r_addr.q.val() == self.g_addr[g].val();
+        }
         self.l_rd.next = 0.into();
-        if self.r_addr.q.val() == 0x4000 {
-            self.l_rd.next = 0x4249_0004.into() /* DMA_TYPE_VALUE */;
-        }
-        if self.r_addr.q.val() == 0x4004 {
-            self.l_rd.next = 0x0001_0000.into() /* DMA_VERSION_VALUE */;
-        }
         self.tv.next = 0.into();
-        if self.r_addr.q.val() == 0x400C {
+        if self.rd_g[0].q.val() {
+            self.tv.next = 0x4249_0004.into() /* DMA_TYPE_VALUE */;
+        }
+        self.l_rd.next = self.l_rd.val() | self.tv.val();
+        self.tv.next = 0.into();
+        if self.rd_g[1].q.val() {
+            self.tv.next = 0x0001_0000.into() /* DMA_VERSION_VALUE */;
+        }
+        self.l_rd.next = self.l_rd.val() | self.tv.val();
+        self.tv.next = 0.into();
+        if self.rd_g[2].q.val() {
             self.tv.next = self.n_txq.val();
         }
         self.l_rd.next = self.l_rd.val() | self.tv.val();
         self.tv.next = 0.into();
-        if self.r_addr.q.val() == 0x4010 {
+        if self.rd_g[3].q.val() {
             self.tv.next = self.n_rxq.val();
         }
         self.l_rd.next = self.l_rd.val() | self.tv.val();
         self.tv.next = 0.into();
-        if self.r_addr.q.val() == 0x4014 {
+        if self.rd_g[4].q.val() {
             self.tv.next = self.n_ports.val();
         }
         self.l_rd.next = self.l_rd.val() | self.tv.val();
         self.tv.next = 0.into();
-        if self.r_addr.q.val() == 0x4018 {
+        if self.rd_g[5].q.val() {
             self.tv.next = bit_cast::<32, 4>(self.max_log2.val());
         }
         self.l_rd.next = self.l_rd.val() | self.tv.val();
-        if self.r_addr.q.val() == 0x401C {
+        if self.rd_g[6].q.val() {
             self.l_rd.next = self.l_rd.val()
                 | (bit_cast::<32, 1>(
                     ((self.st.q.val() != 0) | (self.tg_lo.q.val() != self.tg_hi.q.val())).into(),
@@ -1722,97 +1771,97 @@ impl<
         }
         for q in 0..self.tq_en.len() {
             self.tv.next = 0.into();
-            if self.rd_t[q].q.val() & ((self.r_addr.q.val() & self.m_reg.val()) == 0x00) {
+            if self.rd_t[q].q.val() & self.rd_k[0].q.val() {
                 self.tv.next = self.tq_ring[q].q.val().get_bits::<32>(0);
             }
             self.l_rd.next = self.l_rd.val() | self.tv.val();
             self.tv.next = 0.into();
-            if self.rd_t[q].q.val() & ((self.r_addr.q.val() & self.m_reg.val()) == 0x04) {
+            if self.rd_t[q].q.val() & self.rd_k[1].q.val() {
                 self.tv.next = self.tq_ring[q].q.val().get_bits::<32>(32);
             }
             self.l_rd.next = self.l_rd.val() | self.tv.val();
             self.tv.next = 0.into();
-            if self.rd_t[q].q.val() & ((self.r_addr.q.val() & self.m_reg.val()) == 0x08) {
+            if self.rd_t[q].q.val() & self.rd_k[2].q.val() {
                 self.tv.next = self.tq_cpl[q].q.val().get_bits::<32>(0);
             }
             self.l_rd.next = self.l_rd.val() | self.tv.val();
             self.tv.next = 0.into();
-            if self.rd_t[q].q.val() & ((self.r_addr.q.val() & self.m_reg.val()) == 0x0C) {
+            if self.rd_t[q].q.val() & self.rd_k[3].q.val() {
                 self.tv.next = self.tq_cpl[q].q.val().get_bits::<32>(32);
             }
             self.l_rd.next = self.l_rd.val() | self.tv.val();
             self.t4.next = self.tq_size[q].q.val();
             self.t1.next = self.tq_en[q].q.val();
-            if self.rd_t[q].q.val() & ((self.r_addr.q.val() & self.m_reg.val()) == 0x10) {
+            if self.rd_t[q].q.val() & self.rd_k[4].q.val() {
                 self.l_rd.next = self.l_rd.val()
                     | (bit_cast::<32, 4>(self.t4.val())
                         | (bit_cast::<32, 1>(self.t1.val().into()) << 31));
             }
             self.t16.next = self.tq_prod[q].q.val();
             self.tv.next = 0.into();
-            if self.rd_t[q].q.val() & ((self.r_addr.q.val() & self.m_reg.val()) == 0x14) {
+            if self.rd_t[q].q.val() & self.rd_k[5].q.val() {
                 self.tv.next = bit_cast::<32, 16>(self.t16.val());
             }
             self.l_rd.next = self.l_rd.val() | self.tv.val();
             self.t16.next = self.tq_cons[q].q.val();
             self.tv.next = 0.into();
-            if self.rd_t[q].q.val() & ((self.r_addr.q.val() & self.m_reg.val()) == 0x18) {
+            if self.rd_t[q].q.val() & self.rd_k[6].q.val() {
                 self.tv.next = bit_cast::<32, 16>(self.t16.val());
             }
             self.l_rd.next = self.l_rd.val() | self.tv.val();
             self.tv.next = 0.into();
-            if self.rd_t[q].q.val() & ((self.r_addr.q.val() & self.m_reg.val()) == 0x1C) {
+            if self.rd_t[q].q.val() & self.rd_k[7].q.val() {
                 self.tv.next = self.tq_err[q].q.val();
             }
             self.l_rd.next = self.l_rd.val() | self.tv.val();
         }
         for q in 0..self.rq_en.len() {
             self.tv.next = 0.into();
-            if self.rd_r[q].q.val() & ((self.r_addr.q.val() & self.m_reg.val()) == 0x00) {
+            if self.rd_r[q].q.val() & self.rd_k[0].q.val() {
                 self.tv.next = self.rq_ring[q].q.val().get_bits::<32>(0);
             }
             self.l_rd.next = self.l_rd.val() | self.tv.val();
             self.tv.next = 0.into();
-            if self.rd_r[q].q.val() & ((self.r_addr.q.val() & self.m_reg.val()) == 0x04) {
+            if self.rd_r[q].q.val() & self.rd_k[1].q.val() {
                 self.tv.next = self.rq_ring[q].q.val().get_bits::<32>(32);
             }
             self.l_rd.next = self.l_rd.val() | self.tv.val();
             self.tv.next = 0.into();
-            if self.rd_r[q].q.val() & ((self.r_addr.q.val() & self.m_reg.val()) == 0x08) {
+            if self.rd_r[q].q.val() & self.rd_k[2].q.val() {
                 self.tv.next = self.rq_cpl[q].q.val().get_bits::<32>(0);
             }
             self.l_rd.next = self.l_rd.val() | self.tv.val();
             self.tv.next = 0.into();
-            if self.rd_r[q].q.val() & ((self.r_addr.q.val() & self.m_reg.val()) == 0x0C) {
+            if self.rd_r[q].q.val() & self.rd_k[3].q.val() {
                 self.tv.next = self.rq_cpl[q].q.val().get_bits::<32>(32);
             }
             self.l_rd.next = self.l_rd.val() | self.tv.val();
             self.t4.next = self.rq_size[q].q.val();
             self.t1.next = self.rq_en[q].q.val();
-            if self.rd_r[q].q.val() & ((self.r_addr.q.val() & self.m_reg.val()) == 0x10) {
+            if self.rd_r[q].q.val() & self.rd_k[4].q.val() {
                 self.l_rd.next = self.l_rd.val()
                     | (bit_cast::<32, 4>(self.t4.val())
                         | (bit_cast::<32, 1>(self.t1.val().into()) << 31));
             }
             self.t16.next = self.rq_prod[q].q.val();
             self.tv.next = 0.into();
-            if self.rd_r[q].q.val() & ((self.r_addr.q.val() & self.m_reg.val()) == 0x14) {
+            if self.rd_r[q].q.val() & self.rd_k[5].q.val() {
                 self.tv.next = bit_cast::<32, 16>(self.t16.val());
             }
             self.l_rd.next = self.l_rd.val() | self.tv.val();
             self.t16.next = self.rq_cons[q].q.val();
             self.tv.next = 0.into();
-            if self.rd_r[q].q.val() & ((self.r_addr.q.val() & self.m_reg.val()) == 0x18) {
+            if self.rd_r[q].q.val() & self.rd_k[6].q.val() {
                 self.tv.next = bit_cast::<32, 16>(self.t16.val());
             }
             self.l_rd.next = self.l_rd.val() | self.tv.val();
             self.tv.next = 0.into();
-            if self.rd_r[q].q.val() & ((self.r_addr.q.val() & self.m_reg.val()) == 0x1C) {
+            if self.rd_r[q].q.val() & self.rd_k[7].q.val() {
                 self.tv.next = self.rq_err[q].q.val();
             }
             self.l_rd.next = self.l_rd.val() | self.tv.val();
             self.tv.next = 0.into();
-            if self.rd_r[q].q.val() & ((self.r_addr.q.val() & self.m_reg.val()) == 0x20) {
+            if self.rd_r[q].q.val() & self.rd_k[8].q.val() {
                 self.tv.next = self.rq_drops[q].q.val();
             }
             self.l_rd.next = self.l_rd.val() | self.tv.val();

@@ -213,9 +213,15 @@ pub struct Lookup<
     pdone: Signal<Local, Bit>,
     pcls2: DFF<Bits<4>>,
     pdone2: DFF<Bit>,
+    allow: Signal<Local, Bits<16>>,
+    allow2: DFF<Bits<16>>,
     exc_copy: Signal<Local, Bits<16>>,
     maddr_h: Signal<Local, Bits<MA>>,
     host1: Signal<Local, Bit>,
+    host1r: DFF<Bit>,
+    qok1: DFF<Bit>,
+    win_keep: Signal<Local, Bits<HW>>,
+    lo160: Constant<Bits<HW>>,
     host2: Signal<Local, Bit>,
     mk: Signal<Local, Bits<BW>>,
     eff: Signal<Local, Bits<BW>>,
@@ -414,9 +420,21 @@ impl<const BW: usize, const HW: usize, const RA: usize, const NCH: usize, const 
             pdone: Default::default(),
             pcls2: Default::default(),
             pdone2: Default::default(),
+            allow: Default::default(),
+            allow2: Default::default(),
             exc_copy: Default::default(),
             maddr_h: Default::default(),
             host1: Default::default(),
+            host1r: Default::default(),
+            qok1: Default::default(),
+            win_keep: Default::default(),
+            lo160: Constant::new({
+                let mut b = Bits::<HW>::default();
+                for i in 0..160 {
+                    b = b.replace_bit(i, true);
+                }
+                b
+            }),
             host2: Default::default(),
             mk: Default::default(),
             eff: Default::default(),
@@ -438,7 +456,7 @@ impl<const BW: usize, const HW: usize, const RA: usize, const NCH: usize, const 
         dff_setup!(
             self, clock, v0, rec0, bank0, hit0, addr0, code0, exc0, maddr0, v1, rec1, bank1, hit1,
             addr1, code1, exc1, maddr1, v2, rec2, bank2, addr2, code2, exc2, maddr2, clip2, effnz2,
-            bsnz2, pcls2, pdone2, v3, len3, beats3, tagged3, ttl3, class3, copies3, bank3, addr3,
+            bsnz2, pcls2, pdone2, allow2, host1r, qok1, v3, len3, beats3, tagged3, ttl3, class3, copies3, bank3, addr3,
             code3, maddr3, masked3, clip3, queue3, kv, klen, kbeats, ktagged, kttl, kclass,
             kcopies, kbank, kaddr, kcode, kmaddr, kmasked, kclip, kqueue
         );
@@ -512,6 +530,15 @@ impl<const BW: usize, const HW: usize, const RA: usize, const NCH: usize, const 
             }
         }
         // ---------------- stage 0: registered row address to the F-BM RAMs (port A)
+        // Record for stage 1 with its BitString window cut to the bank's BSL, and whether it
+        // is a host frame of an existing queue (both from registers here, off stage 1's paths).
+        self.bm.next = 0.into();
+        for c in 0..self.bsl_idx.len() {
+            if self.code0.q.val() == self.bsl_idx[c].val() {
+                self.bm.next = self.bsl_mask[c].val();
+            }
+        }
+        self.win_keep.next = self.lo160.val() | (bit_cast::<HW, BW>(self.bm.val()) << 160);
         self.ram_addr.next = self.addr1.q.val();
         self.mask_addr.next = self.maddr1.q.val();
         if self.en.val() {
@@ -519,7 +546,10 @@ impl<const BW: usize, const HW: usize, const RA: usize, const NCH: usize, const 
             self.mask_addr.next = self.maddr0.q.val();
             self.maddr1.d.next = self.maddr0.q.val();
             self.v1.d.next = self.v0.q.val();
-            self.rec1.d.next = self.rec0.q.val();
+            self.rec1.d.next = self.rec0.q.val() & self.win_keep.val();
+            self.host1r.d.next = self.rec0.q.val().get_bits::<4>(40) == self.host_src.val();
+            self.qok1.d.next =
+                bit_cast::<9, 8>(self.rec0.q.val().get_bits::<8>(52)) < self.n_queues.val();
             self.bank1.d.next = self.bank0.q.val();
             self.hit1.d.next = self.hit0.q.val();
             self.addr1.d.next = self.addr0.q.val();
@@ -527,21 +557,14 @@ impl<const BW: usize, const HW: usize, const RA: usize, const NCH: usize, const 
             self.exc1.d.next = self.exc0.q.val();
         }
         // ---------------- stage 1: AND and per-chunk OR
-        self.bm.next = 0.into();
-        for c in 0..self.bsl_idx.len() {
-            if self.code1.q.val() == self.bsl_idx[c].val() {
-                self.bm.next = self.bsl_mask[c].val();
-            }
-        }
-        self.wm.next = self.rec1.q.val().get_bits::<BW>(160) & self.bm.val();
+        // (the window was cut to the bank's BSL in stage 0)
+        self.wm.next = self.rec1.q.val().get_bits::<BW>(160);
         // isolation mask: host frames only; unwritten rows and queues >= host_queues deny all
-        self.host1.next = self.rec1.q.val().get_bits::<4>(40) == self.host_src.val();
+        self.host1.next = self.host1r.q.val();
         self.mk.next = self.ones.val();
         if self.host1.val() {
             self.mk.next = 0.into();
-            if self.mask_valid.val()
-                & (bit_cast::<9, 8>(self.rec1.q.val().get_bits::<8>(52)) < self.n_queues.val())
-            {
+            if self.mask_valid.val() & self.qok1.q.val() {
                 self.mk.next = self.mask_data.val();
             }
         }
@@ -564,7 +587,16 @@ impl<const BW: usize, const HW: usize, const RA: usize, const NCH: usize, const 
                 .val()
                 .replace_bit(c, self.wm.val().get_bits::<64>(64 * c).any());
         }
+        // targets that may get a copy: local (delivered with any TTL) or TTL >= 2
+        self.ttl_low.next = self.rec1.q.val().get_bits::<8>(88) < 2;
+        self.allow.next = 0.into();
         for t in 0..self.part2.len() {
+            if (self.local0[t].val() & !self.bank1.q.val())
+                | (self.local1[t].val() & self.bank1.q.val())
+                | !self.ttl_low.val()
+            {
+                self.allow.next = self.allow.val() | self.tgt_bit[t].val();
+            }
             self.m.next = self.eff.val() & self.ram_data[t].val();
             self.part.next = 0.into();
             for c in 0..NCH {
@@ -606,6 +638,7 @@ impl<const BW: usize, const HW: usize, const RA: usize, const NCH: usize, const 
         if self.en.val() {
             self.pcls2.d.next = self.pcls.val();
             self.pdone2.d.next = self.pdone.val();
+            self.allow2.d.next = self.allow.val();
             self.v2.d.next = self.v1.q.val();
             self.rec2.d.next = self.rec1.q.val().get_bits::<160>(0);
             self.bank2.d.next = self.bank1.q.val();
@@ -618,27 +651,18 @@ impl<const BW: usize, const HW: usize, const RA: usize, const NCH: usize, const 
             self.bsnz2.d.next = self.bsc.val();
         }
         // ---------------- stage 2: non-zero, TTL, classification
-        self.ttl_low.next = self.rec2.q.val().get_bits::<8>(88) < 2;
         self.nz.next = 0.into();
-        self.copies.next = 0.into();
-        self.suppressed.next = false;
         self.exc_copy.next = 0.into();
         for t in 0..self.part2.len() {
             if self.part2[t].q.val().any() {
                 self.nz.next = self.nz.val() | self.tgt_bit[t].val();
-                if (self.local0[t].val() & !self.bank2.q.val())
-                    | (self.local1[t].val() & self.bank2.q.val())
-                    | !self.ttl_low.val()
-                {
-                    self.copies.next = self.copies.val() | self.tgt_bit[t].val();
-                } else {
-                    self.suppressed.next = true;
-                }
             }
             if self.exc2.q.val().get_bits::<8>(0) == self.tgt_idx[t].val() {
                 self.exc_copy.next = self.tgt_bit[t].val();
             }
         }
+        self.copies.next = self.nz.val() & self.allow2.q.val();
+        self.suppressed.next = (self.nz.val() & !self.allow2.q.val()).any();
         self.host2.next = self.rec2.q.val().get_bits::<4>(40) == self.host_src.val();
         self.isolated.next =
             self.host2.val() & self.bsnz2.q.val().any() & !self.effnz2.q.val().any();
@@ -665,11 +689,14 @@ impl<const BW: usize, const HW: usize, const RA: usize, const NCH: usize, const 
         self.ntagged.next = self.rec2.q.val().get_bit(50);
         self.nttl.next = self.rec2.q.val().get_bits::<8>(88);
         self.nclass.next = self.cls.val();
+        // The copies of the class: forwarded (cls 0) -> copies, exception (1) -> exc_copy, else
+        // none. Written without `cls` (which waits for copies.any()): when rules 1-7 and 10 pass,
+        // cls is 0 or a class whose copies are empty anyway.
         self.ncopies.next = 0.into();
-        if self.cls.val() == 0 {
+        if !self.pdone2.q.val() & !self.isolated.val() {
             self.ncopies.next = self.copies.val();
         }
-        if self.cls.val() == 1 {
+        if self.pdone2.q.val() & (self.pcls2.q.val() == 1) {
             self.ncopies.next = self.exc_copy.val();
         }
         self.nbank.next = self.bank2.q.val();

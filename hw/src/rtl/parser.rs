@@ -15,7 +15,9 @@ pub const RECORD_LAYOUT: &str =
     "len:0+24 beats:24+16 src:40+4 flags:44+8 queue:52+8 hdr:64+96 window:160+BW";
 
 /// Store-and-forward parser. Accepts one beat per cycle while the frame buffer and the
-/// header queue have room. `HRW = NHB * DW` is the width of the captured header region
+/// header queue have room. The header record of a frame is written one cycle after its last
+/// beat (from the registered header beats, length and stored-beat count), so `hq_full` must
+/// say "fewer than two free entries": one record may be in flight. `HRW = NHB * DW` is the width of the captured header region
 /// (the first `NHB` beats, at least `30 + BW/8` bytes). `FW = DW + KW + 1` is the
 /// frame-buffer entry (`data | keep << DW | last << (DW+KW)`).
 #[derive(LogicBlock)]
@@ -55,7 +57,7 @@ pub struct Parser<
     pub hq_write: Signal<Out, Bit>,
     /// Header record.
     pub hq_data: Signal<Out, Bits<HW>>,
-    /// Header queue full.
+    /// Header queue has fewer than two free entries (one record may be in flight).
     pub hq_full: Signal<In, Bit>,
     /// A frame ended this cycle (count it).
     pub rx_event: Signal<Out, Bit>,
@@ -66,6 +68,11 @@ pub struct Parser<
     hdr: Vec<DFF<Bits<DW>>>,
     bcnt: DFF<Bits<16>>,
     len: DFF<Bits<24>>,
+    pv: DFF<Bit>,
+    plen: DFF<Bits<24>>,
+    pbeats: DFF<Bits<16>>,
+    psrc: DFF<Bits<4>>,
+    puser: DFF<Bits<8>>,
     beat_idx: Vec<Constant<Bits<16>>>,
     beat_shift: Vec<Constant<Bits<16>>>,
     keep_count: Vec<Constant<Bits<24>>>,
@@ -86,7 +93,6 @@ pub struct Parser<
     code: Signal<Local, Bits<4>>,
     need: Signal<Local, Bits<24>>,
     flags: Signal<Local, Bits<8>>,
-    sbeats: Signal<Local, Bits<16>>,
 }
 
 impl<
@@ -127,6 +133,11 @@ impl<
             hdr: (0..nhb).map(|_| Default::default()).collect(),
             bcnt: Default::default(),
             len: Default::default(),
+            pv: Default::default(),
+            plen: Default::default(),
+            pbeats: Default::default(),
+            psrc: Default::default(),
+            puser: Default::default(),
             beat_idx: (0..nhb)
                 .map(|k| Constant::new((k as u64).to_bits()))
                 .collect(),
@@ -153,7 +164,6 @@ impl<
             code: Default::default(),
             need: Default::default(),
             flags: Default::default(),
-            sbeats: Default::default(),
         }
     }
 }
@@ -169,7 +179,7 @@ impl<
 {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, bcnt, len);
+        dff_setup!(self, clock, bcnt, len, pv, plen, pbeats, psrc, puser);
         for k in 0..self.hdr.len() {
             self.hdr[k].clock.next = self.clock.val();
             self.hdr[k].d.next = self.hdr[k].q.val();
@@ -190,16 +200,29 @@ impl<
         if self.len.q.val().get_bit(23) {
             self.flen.next = self.len.q.val();
         }
-        // Header region including the current beat.
+        // Header beats: the first NHB beats of the frame are kept in `hdr`.
+        for k in 0..self.hdr.len() {
+            if self.accept.val() & (self.bcnt.q.val() == self.beat_idx[k].val()) {
+                self.hdr[k].d.next = self.in_data.val();
+            }
+        }
+        // Last beat: register what the record needs besides the header beats (length, stored
+        // beats, source, queue); the record is built in the next cycle from registers only.
+        // Header beats the frame did not reach hold older data: the length rules flag those
+        // frames, so their contents never decide anything.
+        self.pv.d.next = self.accept.val() & self.in_last.val();
+        self.plen.d.next = self.flen.val();
+        // Stored beats (frames beyond the limit are truncated in the buffer; they are oversize).
+        self.pbeats.d.next = self.limit.val();
+        if self.bcnt.q.val() < self.limit.val() {
+            self.pbeats.d.next = self.bcnt.q.val() + 1;
+        }
+        self.psrc.d.next = self.in_src.val();
+        self.puser.d.next = self.in_user.val();
         self.flat.next = 0.into();
         for k in 0..self.hdr.len() {
+            // (a temporary: RustHDL drops the index of a loop variable inside bit_cast)
             self.piece.next = self.hdr[k].q.val();
-            if self.bcnt.q.val() == self.beat_idx[k].val() {
-                self.piece.next = self.in_data.val();
-                if self.accept.val() {
-                    self.hdr[k].d.next = self.in_data.val();
-                }
-            }
             self.flat.next = self.flat.val()
                 | (bit_cast::<HRW, DW>(self.piece.val()) << self.beat_shift[k].val());
         }
@@ -220,11 +243,11 @@ impl<
         }
         self.flags.next = 0.into();
         // rule 1: oversize
-        self.flags.next = self.flags.val().replace_bit(0, self.flen.val() > 9018);
+        self.flags.next = self.flags.val().replace_bit(0, self.plen.q.val() > 9018);
         // rule 2: truncated before the Ethertype
         self.flags.next = self.flags.val().replace_bit(
             1,
-            (self.flen.val() < 14) | (self.vlan.val() & (self.flen.val() < 18)),
+            (self.plen.q.val() < 14) | (self.vlan.val() & (self.plen.q.val() < 18)),
         );
         // rule 3: not BIER (Ethertype bytes in wire order: 0xAB then 0x37)
         self.flags.next = self
@@ -234,7 +257,7 @@ impl<
         // rule 4: truncated BIER header
         self.flags.next = self.flags.val().replace_bit(
             3,
-            (self.flen.val() < 26) | (self.vlan.val() & (self.flen.val() < 30)),
+            (self.plen.q.val() < 26) | (self.vlan.val() & (self.plen.q.val() < 30)),
         );
         // rule 5: nibble 5, version 0 (byte off+4)
         self.flags.next = self
@@ -245,24 +268,19 @@ impl<
         self.flags.next = self
             .flags
             .val()
-            .replace_bit(5, self.flen.val() < self.need.val());
+            .replace_bit(5, self.plen.q.val() < self.need.val());
         self.flags.next = self.flags.val().replace_bit(6, self.vlan.val());
-        // Stored beats (frames beyond the limit are truncated in the buffer; they are oversize).
-        self.sbeats.next = self.limit.val();
-        if self.bcnt.q.val() < self.limit.val() {
-            self.sbeats.next = self.bcnt.q.val() + 1;
-        }
-        self.hq_data.next = bit_cast::<HW, 24>(self.flen.val())
-            | (bit_cast::<HW, 16>(self.sbeats.val()) << 24)
-            | (bit_cast::<HW, 4>(self.in_src.val()) << 40)
+        self.hq_data.next = bit_cast::<HW, 24>(self.plen.q.val())
+            | (bit_cast::<HW, 16>(self.pbeats.q.val()) << 24)
+            | (bit_cast::<HW, 4>(self.psrc.q.val()) << 40)
             | (bit_cast::<HW, 8>(self.flags.val()) << 44)
-            | (bit_cast::<HW, 8>(self.in_user.val()) << 52)
+            | (bit_cast::<HW, 8>(self.puser.q.val()) << 52)
             | (bit_cast::<HW, 96>(self.hb.val()) << 64)
             | (bit_cast::<HW, BW>(self.win.val()) << 160);
-        self.hq_write.next = self.accept.val() & self.in_last.val();
-        self.rx_event.next = self.accept.val() & self.in_last.val();
-        self.rx_src.next = self.in_src.val();
-        self.rx_len.next = self.flen.val();
+        self.hq_write.next = self.pv.q.val();
+        self.rx_event.next = self.pv.q.val();
+        self.rx_src.next = self.psrc.q.val();
+        self.rx_len.next = self.plen.q.val();
         // Frame buffer.
         self.fb_write.next = self.accept.val() & (self.bcnt.q.val() < self.limit.val());
         self.fb_data.next = bit_cast::<FW, DW>(self.in_data.val())
@@ -282,6 +300,7 @@ impl<
         if self.rst.val() {
             self.bcnt.d.next = 0.into();
             self.len.d.next = 0.into();
+            self.pv.d.next = false;
         }
     }
 }

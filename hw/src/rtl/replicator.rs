@@ -122,6 +122,7 @@ pub struct Replicator<
     /// Copies lost to full drop-mode FIFOs, per target.
     pub ev_stall: Vec<Signal<Out, Bit>>,
     rem: DFF<Bits<16>>,
+    rnz: DFF<Bit>,
     bvalid: DFF<Bit>,
     bidx: DFF<Bits<16>>,
     blast: DFF<Bit>,
@@ -236,6 +237,7 @@ impl<
             ev_tx: (0..targets).map(|_| Default::default()).collect(),
             ev_stall: (0..targets).map(|_| Default::default()).collect(),
             rem: Default::default(),
+            rnz: Default::default(),
             bvalid: Default::default(),
             bidx: Default::default(),
             blast: Default::default(),
@@ -311,7 +313,7 @@ impl<
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self, clock, rem, bvalid, bidx, blast, bdata, ccopies, ctagged, cttl, cbank, caddr,
+            self, clock, rem, rnz, bvalid, bidx, blast, bdata, ccopies, ctagged, cttl, cbank, caddr,
             ccode, cunmod, cmaddr, cmasked
         );
         // ---------------- issue
@@ -327,7 +329,7 @@ impl<
         self.fin.next = self.i_copies.val() & self.room.val();
         // A frame without any copy is skipped in one cycle once all its beats are readable.
         self.issue.next = self.i_valid.val()
-            & (self.rem.q.val() == 0)
+            & !self.rnz.q.val()
             & !self.fb_empty.val()
             & !self.must_wait.val()
             & !self.hold.val();
@@ -344,17 +346,23 @@ impl<
         self.ev_len.next = self.i_len.val();
         self.ev_clip.next = self.i_clip.val();
         self.ev_queue.next = self.i_queue.val();
-        self.ramb_addr.next = self.caddr.q.val();
-        self.maskb_addr.next = self.cmaddr.q.val();
+        // Port B rows: the current frame's while beats remain to be read, else the pending
+        // decision's (used if it issues this cycle; RAM reads are registered, so the row arrives
+        // with beat 0). Not gated by `issue`, which keeps the RAM addresses off its logic.
+        self.ramb_addr.next = self.i_addr.val();
+        self.maskb_addr.next = self.i_maddr.val();
+        if self.rnz.q.val() {
+            self.ramb_addr.next = self.caddr.q.val();
+            self.maskb_addr.next = self.cmaddr.q.val();
+        }
         if self.issue.val() {
-            self.ramb_addr.next = self.i_addr.val();
-            self.maskb_addr.next = self.i_maddr.val();
             self.cmaddr.d.next = self.i_maddr.val();
             self.cmasked.d.next = self.i_masked.val();
             if self.fin.val().any() {
                 self.fb_read.next = true;
                 self.bvalid.d.next = true;
                 self.rem.d.next = self.i_beats.val() - 1;
+                self.rnz.d.next = self.i_beats.val() != 1;
             } else {
                 self.fb_skip.next = true;
             }
@@ -368,12 +376,13 @@ impl<
             self.caddr.d.next = self.i_addr.val();
             self.ccode.d.next = self.i_code.val();
             self.cunmod.d.next = self.i_class.val() != 0;
-        } else if (self.rem.q.val() != 0) & !self.fb_empty.val() {
+        } else if self.rnz.q.val() & !self.fb_empty.val() {
             self.fb_read.next = true;
             self.bvalid.d.next = true;
             self.bdata.d.next = self.fb_data.val();
             self.bidx.d.next = self.bidx.q.val() + 1;
             self.rem.d.next = self.rem.q.val() - 1;
+            self.rnz.d.next = self.rem.q.val() != 1;
             self.blast.d.next = self.rem.q.val() == 1;
         }
         for t in 0..self.tgt_bit.len() {
@@ -382,8 +391,8 @@ impl<
             self.ev_stall[t].next =
                 self.issue.val() & self.i_copies.val().get_bit(t) & !self.room.val().get_bit(t);
         }
-        self.portb_free.next = (self.rem.q.val() == 0) & !self.bvalid.q.val();
-        self.cur_busy.next = (self.rem.q.val() != 0) | self.bvalid.q.val();
+        self.portb_free.next = !self.rnz.q.val() & !self.bvalid.q.val();
+        self.cur_busy.next = self.rnz.q.val() | self.bvalid.q.val();
         self.cur_bank.next = self.cbank.q.val();
         // ---------------- write: per-target rewrite of the header region
         self.bm.next = 0.into();
@@ -454,6 +463,7 @@ impl<
         }
         if self.rst.val() {
             self.rem.d.next = 0.into();
+            self.rnz.d.next = false;
             self.bvalid.d.next = false;
         }
     }

@@ -300,6 +300,7 @@ impl<
         if self.regs.rb_sel.val() {
             self.mask.addr_b.next = self.regs.rb_maddr.val();
         }
+        self.mask.addr_vb.next = self.regs.rb_maddr.val();
         self.rep.maskb_data.next = self.mask.data_b.val();
         self.regs.maskb_data.next = self.mask.data_b.val();
         self.regs.maskb_valid.next = self.mask.valid_b.val();

@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 
 /// `2^N` rows of `D` plus `2^N` valid flops. Like [`super::fbm_ram::FbmRam`] (registered reads,
 /// old value on a same-cycle write, no reset of the storage), and in addition `valid_a` /
-/// `valid_b` (registered with the data) tell whether the row was written since the last reset:
+/// `valid_b` (registered with the data) tell whether the row was written since the last reset
+/// (`valid_b` for its own row `addr_vb`: the only reader of `valid_b`, the register readback,
+/// has a registered row, so the 2^N-to-1 valid-bit mux stays off port B's address mux):
 /// a row that was not reads as 0 to the consumer, which ANDs the data with the valid bit. The
 /// valid bits are flops, so reset clears the whole table in one cycle.
 #[derive(LogicBlock, Default)]
@@ -31,7 +33,9 @@ pub struct MaskRam<D: Synth, const N: usize> {
     pub addr_b: Signal<In, Bits<N>>,
     /// Port B data (registered; meaningful when `valid_b`).
     pub data_b: Signal<Out, D>,
-    /// Port B row written since reset (registered).
+    /// Row whose valid bit `valid_b` reads.
+    pub addr_vb: Signal<In, Bits<N>>,
+    /// Row `addr_vb` written since reset (registered).
     pub valid_b: Signal<Out, Bit>,
     _sim: BTreeMap<Bits<N>, D>,
 }
@@ -41,10 +45,11 @@ impl<D: Synth, const N: usize> Logic for MaskRam<D, N> {
         if self.clock.pos_edge() {
             let a = self._sim.get(&self.addr_a.val()).copied();
             let b = self._sim.get(&self.addr_b.val()).copied();
+            let vb = self._sim.contains_key(&self.addr_vb.val());
             self.data_a.next = a.unwrap_or_default();
             self.valid_a.next = a.is_some();
             self.data_b.next = b.unwrap_or_default();
-            self.valid_b.next = b.is_some();
+            self.valid_b.next = vb;
             if self.rst.val() {
                 self._sim.clear();
             } else if self.write_enable.val() {
@@ -73,7 +78,7 @@ always @(posedge clock) begin
 end
 always @(posedge clock) begin
    valid_a <= valid[addr_a];
-   valid_b <= valid[addr_b];
+   valid_b <= valid[addr_vb];
    if (rst) begin
       valid <= {{{rows}{{1'b0}}}};
    end else if (write_enable) begin
@@ -93,6 +98,7 @@ end
             inputs: vec![
                 "addr_a".into(),
                 "addr_b".into(),
+                "addr_vb".into(),
                 "write_enable".into(),
                 "rst".into(),
             ],

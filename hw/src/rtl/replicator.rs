@@ -149,6 +149,7 @@ pub struct Replicator<
     sh_last: Constant<Bits<16>>,
     room: Signal<Local, Bits<16>>,
     must_wait: Signal<Local, Bit>,
+    lossless: Signal<Local, Bits<16>>,
     issue: Signal<Local, Bit>,
     fin: Signal<Local, Bits<16>>,
     bm: Signal<Local, Bits<BW>>,
@@ -282,6 +283,7 @@ impl<
             sh_last: Constant::new(((DW + KW) as u64).to_bits()),
             room: Default::default(),
             must_wait: Default::default(),
+            lossless: Default::default(),
             issue: Default::default(),
             fin: Default::default(),
             bm: Default::default(),
@@ -317,15 +319,20 @@ impl<
             ccode, cunmod, cmaddr, cmasked
         );
         // ---------------- issue
+        // targets with room for the frame, and lossless targets (not in drop mode); a copy
+        // for a lossless target without room waits (or-ed, no chain through the targets)
         self.room.next = 0.into();
-        self.must_wait.next = false;
+        self.lossless.next = 0.into();
         for t in 0..self.tgt_bit.len() {
             if self.eg_credit[t].val() >= self.i_beats.val() {
                 self.room.next = self.room.val() | self.tgt_bit[t].val();
-            } else if self.i_copies.val().get_bit(t) & !self.drop_mode[t].val() {
-                self.must_wait.next = true;
+            }
+            if !self.drop_mode[t].val() {
+                self.lossless.next = self.lossless.val() | self.tgt_bit[t].val();
             }
         }
+        self.must_wait.next =
+            (self.i_copies.val() & self.lossless.val() & !self.room.val()).any();
         self.fin.next = self.i_copies.val() & self.room.val();
         // A frame without any copy is skipped in one cycle once all its beats are readable.
         self.issue.next = self.i_valid.val()

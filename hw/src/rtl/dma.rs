@@ -400,6 +400,7 @@ pub struct Dma<
     nb: Signal<Local, Bits<16>>,
     kedge: Signal<Local, Bits<KW>>,
     flen_c: Signal<Local, Bits<16>>,
+    top_kw: Constant<Bits<KW>>,
     vlan: Signal<Local, Bit>,
     et: Signal<Local, Bits<16>>,
     m_bift: Signal<Local, Bits<32>>,
@@ -778,6 +779,7 @@ impl<
             nb: Default::default(),
             kedge: Default::default(),
             flen_c: Default::default(),
+            top_kw: Constant::new(Bits::<KW>::default().replace_bit(KW - 1, true)),
             vlan: Default::default(),
             et: Default::default(),
             m_bift: Default::default(),
@@ -1140,7 +1142,13 @@ impl<
                 self.nb.next = self.nb.val() | self.last_nb[i].val();
             }
         }
-        self.flen_c.next = (self.rx_beats.q.val() << self.lkw.val()) + self.nb.val();
+        // frame length at the last beat: beats before it * KW + its bytes; a short last beat
+        // only fills the low lkw bits (no adder after the keep decode), a full one is
+        // (beats + 1) * KW
+        self.flen_c.next = (self.rx_beats.q.val() << self.lkw.val()) | self.nb.val();
+        if (self.s_keep.val() & self.top_kw.val()).any() {
+            self.flen_c.next = (self.rx_beats.q.val() + 1) << self.lkw.val();
+        }
         self.keep_c.next = self.ones_kw.val();
         if self.bytes_left.q.val() < self.kw16.val() {
             self.keep_c.next = (self.one_kw.val() << self.bytes_left.q.val()) - 1;

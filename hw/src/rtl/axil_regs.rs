@@ -441,9 +441,9 @@ impl<const BW: usize, const RA: usize, const MA: usize> Logic for AxilRegs<BW, R
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self, clock, act, act_r, drain_r, dmode, scratch, ovf, wstate, werr, lasterr, rbstate, rbtgt, rbaddr,
-            rbmask, rbmaddr, rstate, raddr, rd, snap, h_commit, h_dmode, h_scratch, h_status,
-            h_bsl, h_lb, h_exc, h_rowcmd, h_cnt
+            self, clock, act, act_r, drain_r, dmode, scratch, ovf, wstate, werr, lasterr, rbstate,
+            rbtgt, rbaddr, rbmask, rbmaddr, rstate, raddr, rd, snap, h_commit, h_dmode, h_scratch,
+            h_status, h_bsl, h_lb, h_exc, h_rowcmd, h_cnt
         );
         // Bank-swap drain, registered (keeps the lookup pipeline's valid/bank bits off the write
         // decode); a swap in the previous cycle counts as draining.

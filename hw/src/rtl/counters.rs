@@ -132,7 +132,9 @@ impl Counters {
             h_rxb: (0..s).map(|_| Default::default()).collect(),
             h_txf: (0..t).map(|_| Default::default()).collect(),
             h_txb: (0..t).map(|_| Default::default()).collect(),
-            h_drops: (0..DropReason::ALL.len()).map(|_| Default::default()).collect(),
+            h_drops: (0..DropReason::ALL.len())
+                .map(|_| Default::default())
+                .collect(),
             h_stall: (0..t).map(|_| Default::default()).collect(),
             h_iso: (0..p.host_queues).map(|_| Default::default()).collect(),
             h_exc: Default::default(),
@@ -182,8 +184,8 @@ impl Logic for Counters {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self, clock, exc, fwd, rd, h_exc, h_fwd, i_rxv, i_rxsrc, i_rxlen, i_evv, i_evclass, i_evlen,
-            i_evclip, i_evqueue
+            self, clock, exc, fwd, rd, h_exc, h_fwd, i_rxv, i_rxsrc, i_rxlen, i_evv, i_evclass,
+            i_evlen, i_evclip, i_evqueue
         );
         // Events are registered first (counting lags them by a cycle), so the adders start at
         // flip-flops rather than at the parser's and replicator's decision logic.

@@ -1733,8 +1733,7 @@ impl<
         // same cycle
         for k in 0..self.rd_k.len() {
             self.rd_k[k].clock.next = self.clock.val();
-            self.rd_k[k].d.next =
-                (self.r_addr.q.val() & self.m_reg.val()) == self.k_off[k].val();
+            self.rd_k[k].d.next = (self.r_addr.q.val() & self.m_reg.val()) == self.k_off[k].val();
         }
         for g in 0..self.rd_g.len() {
             self.rd_g[g].clock.next = self.clock.val();

@@ -456,9 +456,9 @@ impl<const BW: usize, const HW: usize, const RA: usize, const NCH: usize, const 
         dff_setup!(
             self, clock, v0, rec0, bank0, hit0, addr0, code0, exc0, maddr0, v1, rec1, bank1, hit1,
             addr1, code1, exc1, maddr1, v2, rec2, bank2, addr2, code2, exc2, maddr2, clip2, effnz2,
-            bsnz2, pcls2, pdone2, allow2, host1r, qok1, v3, len3, beats3, tagged3, ttl3, class3, copies3, bank3, addr3,
-            code3, maddr3, masked3, clip3, queue3, kv, klen, kbeats, ktagged, kttl, kclass,
-            kcopies, kbank, kaddr, kcode, kmaddr, kmasked, kclip, kqueue
+            bsnz2, pcls2, pdone2, allow2, host1r, qok1, v3, len3, beats3, tagged3, ttl3, class3,
+            copies3, bank3, addr3, code3, maddr3, masked3, clip3, queue3, kv, klen, kbeats,
+            ktagged, kttl, kclass, kcopies, kbank, kaddr, kcode, kmaddr, kmasked, kclip, kqueue
         );
         for t in 0..self.part2.len() {
             self.part2[t].clock.next = self.clock.val();

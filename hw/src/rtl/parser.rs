@@ -17,9 +17,9 @@ pub const RECORD_LAYOUT: &str =
 /// Store-and-forward parser. Accepts one beat per cycle while the frame buffer and the
 /// header queue have room. The header record of a frame is written one cycle after its last
 /// beat (from the registered header beats, length and stored-beat count), so `hq_full` must
-/// say "fewer than two free entries": one record may be in flight. `HRW = NHB * DW` is the width of the captured header region
-/// (the first `NHB` beats, at least `30 + BW/8` bytes). `FW = DW + KW + 1` is the
-/// frame-buffer entry (`data | keep << DW | last << (DW+KW)`).
+/// say "fewer than two free entries": one record may be in flight. `HRW = NHB * DW` is the
+/// width of the captured header region (the first `NHB` beats, at least `30 + BW/8` bytes).
+/// `FW = DW + KW + 1` is the frame-buffer entry (`data | keep << DW | last << (DW+KW)`).
 #[derive(LogicBlock)]
 pub struct Parser<
     const DW: usize,

@@ -315,8 +315,8 @@ impl<
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self, clock, rem, rnz, bvalid, bidx, blast, bdata, ccopies, ctagged, cttl, cbank, caddr,
-            ccode, cunmod, cmaddr, cmasked
+            self, clock, rem, rnz, bvalid, bidx, blast, bdata, ccopies, ctagged, cttl, cbank,
+            caddr, ccode, cunmod, cmaddr, cmasked
         );
         // ---------------- issue
         // targets with room for the frame, and lossless targets (not in drop mode); a copy
@@ -331,8 +331,7 @@ impl<
                 self.lossless.next = self.lossless.val() | self.tgt_bit[t].val();
             }
         }
-        self.must_wait.next =
-            (self.i_copies.val() & self.lossless.val() & !self.room.val()).any();
+        self.must_wait.next = (self.i_copies.val() & self.lossless.val() & !self.room.val()).any();
         self.fin.next = self.i_copies.val() & self.room.val();
         // A frame without any copy is skipped in one cycle once all its beats are readable.
         self.issue.next = self.i_valid.val()

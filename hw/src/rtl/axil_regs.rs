@@ -17,8 +17,9 @@ fn c32(v: u32) -> Constant<Bits<32>> {
     Constant::new((v as u64).to_bits())
 }
 
-/// Register file. Writes complete in one cycle except F-BM and mask row reads (which wait until
-/// port B of the F-BM and mask RAMs is free, at most one frame); reads take three cycles. Only
+/// Register file. A write is latched in the cycle AW and W are both valid and takes effect in
+/// the next (its response follows), except F-BM and mask row reads (which wait until port B of
+/// the F-BM and mask RAMs is free, at most one frame); reads take three cycles. Only
 /// full-word writes (`wstrb = 0xF`) are accepted; others get SLVERR. `RA` / `MA`: F-BM / mask row
 /// address bits (bank bit on top).
 #[derive(LogicBlock)]
@@ -155,6 +156,9 @@ pub struct AxilRegs<const BW: usize, const RA: usize, const MA: usize> {
     nhhi1: Vec<DFF<Bits<16>>>,
     staging: Vec<DFF<Bits<32>>>,
     wstate: DFF<Bits<2>>,
+    waw: DFF<Bits<16>>,
+    wwd: DFF<Bits<32>>,
+    wws: DFF<Bits<4>>,
     werr: DFF<Bit>,
     lasterr: DFF<Bit>,
     rbstate: DFF<Bits<2>>,
@@ -335,6 +339,9 @@ impl<const BW: usize, const RA: usize, const MA: usize> AxilRegs<BW, RA, MA> {
             nhhi1: d(t),
             staging: d(rm::staging_words(p)),
             wstate: Default::default(),
+            waw: Default::default(),
+            wwd: Default::default(),
+            wws: Default::default(),
             werr: Default::default(),
             lasterr: Default::default(),
             rbstate: Default::default(),
@@ -441,9 +448,9 @@ impl<const BW: usize, const RA: usize, const MA: usize> Logic for AxilRegs<BW, R
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self, clock, act, act_r, drain_r, dmode, scratch, ovf, wstate, werr, lasterr, rbstate,
-            rbtgt, rbaddr, rbmask, rbmaddr, rstate, raddr, rd, snap, h_commit, h_dmode, h_scratch,
-            h_status, h_bsl, h_lb, h_exc, h_rowcmd, h_cnt
+            self, clock, act, act_r, drain_r, dmode, scratch, ovf, wstate, waw, wwd, wws, werr,
+            lasterr, rbstate, rbtgt, rbaddr, rbmask, rbmaddr, rstate, raddr, rd, snap, h_commit,
+            h_dmode, h_scratch, h_status, h_bsl, h_lb, h_exc, h_rowcmd, h_cnt
         );
         // Bank-swap drain, registered (keeps the lookup pipeline's valid/bank bits off the write
         // decode); a swap in the previous cycle counts as draining.
@@ -557,10 +564,10 @@ impl<const BW: usize, const RA: usize, const MA: usize> Logic for AxilRegs<BW, R
         }
         self.clear.next = false;
         self.ram_wdata.next = self.stg.val();
-        self.cmd_op.next = self.wdata.val().get_bits::<2>(30);
-        self.cmd_tgt.next = self.wdata.val().get_bits::<8>(16);
-        self.cmd_row.next = self.wdata.val().get_bits::<16>(0);
-        self.cmd_mask.next = self.wdata.val().get_bit(28);
+        self.cmd_op.next = self.wwd.q.val().get_bits::<2>(30);
+        self.cmd_tgt.next = self.wwd.q.val().get_bits::<8>(16);
+        self.cmd_row.next = self.wwd.q.val().get_bits::<16>(0);
+        self.cmd_mask.next = self.wwd.q.val().get_bit(28);
         self.cmd_ok.next = (self.cmd_tgt.val() < self.n_targets.val())
             & (self.cmd_row.val() < self.n_rows.val())
             & ((self.cmd_op.val() == 1) | (self.cmd_op.val() == 2));
@@ -573,7 +580,7 @@ impl<const BW: usize, const RA: usize, const MA: usize> Logic for AxilRegs<BW, R
         if self.shadow.val() {
             self.cmd_addr.next = bit_cast::<RA, 16>(self.cmd_row.val()) | self.bank_bit.val();
         }
-        if (self.cmd_op.val() == 2) & self.wdata.val().get_bit(29) {
+        if (self.cmd_op.val() == 2) & self.wwd.q.val().get_bit(29) {
             self.cmd_addr.next = bit_cast::<RA, 16>(self.cmd_row.val());
             if self.act.q.val() {
                 self.cmd_addr.next = bit_cast::<RA, 16>(self.cmd_row.val()) | self.bank_bit.val();
@@ -584,7 +591,7 @@ impl<const BW: usize, const RA: usize, const MA: usize> Logic for AxilRegs<BW, R
         if self.shadow.val() {
             self.cmd_maddr.next = bit_cast::<MA, 16>(self.cmd_row.val()) | self.mbank_bit.val();
         }
-        if (self.cmd_op.val() == 2) & self.wdata.val().get_bit(29) {
+        if (self.cmd_op.val() == 2) & self.wwd.q.val().get_bit(29) {
             self.cmd_maddr.next = bit_cast::<MA, 16>(self.cmd_row.val());
             if self.act.q.val() {
                 self.cmd_maddr.next = bit_cast::<MA, 16>(self.cmd_row.val()) | self.mbank_bit.val();
@@ -592,80 +599,89 @@ impl<const BW: usize, const RA: usize, const MA: usize> Logic for AxilRegs<BW, R
         }
         self.mask_waddr.next = self.cmd_maddr.val();
         self.mask_we.next = false;
-        self.wacc.next = (self.wstate.q.val() == 0) & self.awvalid.val() & self.wvalid.val();
+        // A write is latched when AW and W are both there (state 3), then decoded and executed
+        // from the latched address and data in the next cycle (from registers: the decode
+        // and the range checks no longer follow the master's address in the same cycle).
+        if (self.wstate.q.val() == 0) & self.awvalid.val() & self.wvalid.val() {
+            self.awready.next = true;
+            self.wready.next = true;
+            self.waw.d.next = self.awaddr.val();
+            self.wwd.d.next = self.wdata.val();
+            self.wws.d.next = self.wstrb.val();
+            self.wstate.d.next = 3.into();
+        }
+        self.wacc.next = self.wstate.q.val() == 3;
         // Partial-word writes are rejected (SLVERR) and ignored.
-        self.wr.next = self.wacc.val() & (self.wstrb.val() == 0xF);
+        self.wr.next = self.wacc.val() & (self.wws.q.val() == 0xF);
         self.busy_reject.next = self.drn.val()
-            & (self.awaddr.val() >= self.a_bift_lo.val())
-            & (self.awaddr.val() < self.a_bift_hi.val());
+            & (self.waw.q.val() >= self.a_bift_lo.val())
+            & (self.waw.q.val() < self.a_bift_hi.val());
         self.bad.next = false;
         self.setr.next = 0.into();
         self.c3.next = 0.into();
-        self.setw.next = bit_cast::<21, 20>(self.wdata.val().get_bits::<20>(0))
-            | (bit_cast::<21, 1>(self.wdata.val().get_bits::<1>(31)) << 20);
+        self.setw.next = bit_cast::<21, 20>(self.wwd.q.val().get_bits::<20>(0))
+            | (bit_cast::<21, 1>(self.wwd.q.val().get_bits::<1>(31)) << 20);
         if self.wacc.val() {
-            self.awready.next = true;
-            self.wready.next = true;
             self.wstate.d.next = 2.into();
-            if self.busy_reject.val() | (self.wstrb.val() != 0xF) {
+            if self.busy_reject.val() | (self.wws.q.val() != 0xF) {
                 self.bad.next = true;
             }
         }
         if self.wr.val() {
-            if (self.awaddr.val() == self.a_commit.val()) & self.wdata.val().get_bit(0) {
+            if (self.waw.q.val() == self.a_commit.val()) & self.wwd.q.val().get_bit(0) {
                 if self.drn.val() {
                     self.bad.next = true;
                 } else {
                     self.act.d.next = !self.act.q.val();
                 }
             }
-            if (self.awaddr.val() == self.a_clear.val()) & self.wdata.val().get_bit(0) {
+            if (self.waw.q.val() == self.a_clear.val()) & self.wwd.q.val().get_bit(0) {
                 self.clear.next = true;
             }
-            if self.awaddr.val() == self.a_dmode.val() {
-                self.dmode.d.next = self.wdata.val().get_bits::<16>(0);
+            if self.waw.q.val() == self.a_dmode.val() {
+                self.dmode.d.next = self.wwd.q.val().get_bits::<16>(0);
             }
-            if self.awaddr.val() == self.a_scratch.val() {
-                self.scratch.d.next = self.wdata.val();
+            if self.waw.q.val() == self.a_scratch.val() {
+                self.scratch.d.next = self.wwd.q.val();
             }
         }
         if self.wr.val() & !self.busy_reject.val() {
-            if self.awaddr.val() == self.a_bsl.val() {
-                if (self.wdata.val() >= 1) & (self.wdata.val() <= self.max_code.val()) {
+            if self.waw.q.val() == self.a_bsl.val() {
+                if (self.wwd.q.val() >= 1) & (self.wwd.q.val() <= self.max_code.val()) {
                     if self.shadow.val() {
-                        self.bsl_r[1].d.next = self.wdata.val().get_bits::<3>(0);
+                        self.bsl_r[1].d.next = self.wwd.q.val().get_bits::<3>(0);
                     } else {
-                        self.bsl_r[0].d.next = self.wdata.val().get_bits::<3>(0);
+                        self.bsl_r[0].d.next = self.wwd.q.val().get_bits::<3>(0);
                     }
                 } else {
                     self.bad.next = true;
                 }
             }
-            if self.awaddr.val() == self.a_lb.val() {
-                if self.wdata.val() <= self.max_lb.val() {
+            if self.waw.q.val() == self.a_lb.val() {
+                if self.wwd.q.val() <= self.max_lb.val() {
                     if self.shadow.val() {
-                        self.lb_r[1].d.next = self.wdata.val().get_bits::<4>(0);
+                        self.lb_r[1].d.next = self.wwd.q.val().get_bits::<4>(0);
                     } else {
-                        self.lb_r[0].d.next = self.wdata.val().get_bits::<4>(0);
+                        self.lb_r[0].d.next = self.wwd.q.val().get_bits::<4>(0);
                     }
                 } else {
                     self.bad.next = true;
                 }
             }
-            if self.awaddr.val() == self.a_exc.val() {
-                if self.wdata.val().get_bit(31)
-                    & (self.wdata.val().get_bits::<8>(0) >= self.n_targets.val())
+            if self.waw.q.val() == self.a_exc.val() {
+                if self.wwd.q.val().get_bit(31)
+                    & (self.wwd.q.val().get_bits::<8>(0) >= self.n_targets.val())
                 {
                     self.bad.next = true;
                 } else if self.shadow.val() {
-                    self.exc_r[1].d.next = bit_cast::<9, 8>(self.wdata.val().get_bits::<8>(0))
-                        | (bit_cast::<9, 1>(self.wdata.val().get_bits::<1>(31)) << 8);
+                    self.exc_r[1].d.next = bit_cast::<9, 8>(self.wwd.q.val().get_bits::<8>(0))
+                        | (bit_cast::<9, 1>(self.wwd.q.val().get_bits::<1>(31)) << 8);
                 } else {
-                    self.exc_r[0].d.next = bit_cast::<9, 8>(self.wdata.val().get_bits::<8>(0))
-                        | (bit_cast::<9, 1>(self.wdata.val().get_bits::<1>(31)) << 8);
+                    self.exc_r[0].d.next = bit_cast::<9, 8>(self.wwd.q.val().get_bits::<8>(0))
+                        | (bit_cast::<9, 1>(self.wwd.q.val().get_bits::<1>(31)) << 8);
                 }
             }
-            if self.awaddr.val() == self.a_rowcmd.val() {
+            if self.waw.q.val() == self.a_rowcmd.val() {
                 self.lasterr.d.next = !self.cmd_ok.val();
                 if !self.cmd_ok.val() {
                     self.bad.next = true;
@@ -689,12 +705,12 @@ impl<const BW: usize, const RA: usize, const MA: usize> Logic for AxilRegs<BW, R
                 }
             }
             for w in 0..self.staging.len() {
-                if self.awaddr.val() == self.a_staging[w].val() {
-                    self.staging[w].d.next = self.wdata.val();
+                if self.waw.q.val() == self.a_staging[w].val() {
+                    self.staging[w].d.next = self.wwd.q.val();
                 }
             }
             for s in 0..self.a_sets.len() {
-                if self.awaddr.val() == self.a_sets[s].val() {
+                if self.waw.q.val() == self.a_sets[s].val() {
                     if self.shadow.val() {
                         self.sets1_r[s].d.next = self.setw.val();
                     } else {
@@ -704,36 +720,36 @@ impl<const BW: usize, const RA: usize, const MA: usize> Logic for AxilRegs<BW, R
             }
             for t in 0..self.tgt_idx.len() {
                 if self.shadow.val() {
-                    if self.awaddr.val() == self.a_cfg[t].val() {
-                        self.cfg1_r[t].d.next = self.wdata.val().get_bits::<3>(0);
+                    if self.waw.q.val() == self.a_cfg[t].val() {
+                        self.cfg1_r[t].d.next = self.wwd.q.val().get_bits::<3>(0);
                     }
-                    if self.awaddr.val() == self.a_maclo[t].val() {
-                        self.maclo1[t].d.next = self.wdata.val();
+                    if self.waw.q.val() == self.a_maclo[t].val() {
+                        self.maclo1[t].d.next = self.wwd.q.val();
                     }
-                    if self.awaddr.val() == self.a_machi[t].val() {
-                        self.machi1[t].d.next = self.wdata.val().get_bits::<16>(0);
+                    if self.waw.q.val() == self.a_machi[t].val() {
+                        self.machi1[t].d.next = self.wwd.q.val().get_bits::<16>(0);
                     }
-                    if self.awaddr.val() == self.a_nhlo[t].val() {
-                        self.nhlo1[t].d.next = self.wdata.val();
+                    if self.waw.q.val() == self.a_nhlo[t].val() {
+                        self.nhlo1[t].d.next = self.wwd.q.val();
                     }
-                    if self.awaddr.val() == self.a_nhhi[t].val() {
-                        self.nhhi1[t].d.next = self.wdata.val().get_bits::<16>(0);
+                    if self.waw.q.val() == self.a_nhhi[t].val() {
+                        self.nhhi1[t].d.next = self.wwd.q.val().get_bits::<16>(0);
                     }
                 } else {
-                    if self.awaddr.val() == self.a_cfg[t].val() {
-                        self.cfg0_r[t].d.next = self.wdata.val().get_bits::<3>(0);
+                    if self.waw.q.val() == self.a_cfg[t].val() {
+                        self.cfg0_r[t].d.next = self.wwd.q.val().get_bits::<3>(0);
                     }
-                    if self.awaddr.val() == self.a_maclo[t].val() {
-                        self.maclo0[t].d.next = self.wdata.val();
+                    if self.waw.q.val() == self.a_maclo[t].val() {
+                        self.maclo0[t].d.next = self.wwd.q.val();
                     }
-                    if self.awaddr.val() == self.a_machi[t].val() {
-                        self.machi0[t].d.next = self.wdata.val().get_bits::<16>(0);
+                    if self.waw.q.val() == self.a_machi[t].val() {
+                        self.machi0[t].d.next = self.wwd.q.val().get_bits::<16>(0);
                     }
-                    if self.awaddr.val() == self.a_nhlo[t].val() {
-                        self.nhlo0[t].d.next = self.wdata.val();
+                    if self.waw.q.val() == self.a_nhlo[t].val() {
+                        self.nhlo0[t].d.next = self.wwd.q.val();
                     }
-                    if self.awaddr.val() == self.a_nhhi[t].val() {
-                        self.nhhi0[t].d.next = self.wdata.val().get_bits::<16>(0);
+                    if self.waw.q.val() == self.a_nhhi[t].val() {
+                        self.nhhi0[t].d.next = self.wwd.q.val().get_bits::<16>(0);
                     }
                 }
             }

@@ -10,9 +10,9 @@ pub const CLASS_EXCEPTION: u64 = 1;
 pub const CLASS_DROP_BASE: u64 = 2;
 
 /// Lookup pipeline. Stage H (combinational, head of the header queue): bank sample, set-slot
-/// match (one-hot) and ECMP bucket, registered in stage 0. Stage 0: the F-BM row address and the
-/// isolation-mask row address (`queue * sets + slot`) formed from those, to port A of every
-/// target's [`super::fbm_ram::FbmRam`] and of the [`super::mask_ram::MaskRam`]. Stage 1: F-BMs and the
+/// match, ECMP bucket, F-BM row address and isolation-mask row address (`queue * sets + slot`),
+/// registered in stage 0. Stage 0: row addresses to port A of every target's
+/// [`super::fbm_ram::FbmRam`] and of the [`super::mask_ram::MaskRam`]. Stage 1: F-BMs and the
 /// mask arrive; for host frames `eff = BitString AND mask` (all-zero mask for an unwritten row or
 /// a queue `>= host_queues`), else `eff = BitString`; `eff AND F-BM` per target, and
 /// `BitString AND NOT mask`, `eff`, `BitString`, each OR-reduced per 64-bit chunk.
@@ -104,10 +104,10 @@ pub struct Lookup<
     rec0: DFF<Bits<HW>>,
     bank0: DFF<Bit>,
     hit0: DFF<Bit>,
-    sf0: DFF<Bits<16>>,
-    bkt0: DFF<Bits<20>>,
+    addr0: DFF<Bits<RA>>,
     code0: DFF<Bits<3>>,
     exc0: DFF<Bits<9>>,
+    maddr0: DFF<Bits<MA>>,
     // stage 1
     v1: DFF<Bit>,
     rec1: DFF<Bits<HW>>,
@@ -291,10 +291,10 @@ impl<const BW: usize, const HW: usize, const RA: usize, const NCH: usize, const 
             rec0: Default::default(),
             bank0: Default::default(),
             hit0: Default::default(),
-            sf0: Default::default(),
-            bkt0: Default::default(),
+            addr0: Default::default(),
             code0: Default::default(),
             exc0: Default::default(),
+            maddr0: Default::default(),
             v1: Default::default(),
             rec1: Default::default(),
             bank1: Default::default(),
@@ -454,7 +454,7 @@ impl<const BW: usize, const HW: usize, const RA: usize, const NCH: usize, const 
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self, clock, v0, rec0, bank0, hit0, sf0, bkt0, code0, exc0, v1, rec1, bank1, hit1,
+            self, clock, v0, rec0, bank0, hit0, addr0, code0, exc0, maddr0, v1, rec1, bank1, hit1,
             addr1, code1, exc1, maddr1, v2, rec2, bank2, addr2, code2, exc2, maddr2, clip2, effnz2,
             bsnz2, pcls2, pdone2, allow2, host1r, qok1, v3, len3, beats3, tagged3, ttl3, class3,
             copies3, bank3, addr3, code3, maddr3, masked3, clip3, queue3, kv, klen, kbeats,
@@ -486,6 +486,12 @@ impl<const BW: usize, const HW: usize, const RA: usize, const NCH: usize, const 
         }
         self.sfirst.next = self.smatch.val() & (!self.smatch.val() + 1);
         self.hit.next = self.sfirst.val() != 0;
+        self.sidx.next = 0.into();
+        for s in 0..self.set_idx.len() {
+            if self.sfirst.val().get_bit(s) {
+                self.sidx.next = self.sidx.val() | self.set_idx[s].val();
+            }
+        }
         self.lb.next = self.log2b[0].val();
         if self.bank.val() {
             self.lb.next = self.log2b[1].val();
@@ -495,6 +501,18 @@ impl<const BW: usize, const HW: usize, const RA: usize, const NCH: usize, const 
             | bit_cast::<20, 8>(self.hq_data.val().get_bits::<8>(120));
         self.bucket.next =
             (self.ent.val() ^ (self.ent.val() >> 10)) & ((self.one20.val() << self.lb.val()) - 1);
+        self.addr_h.next =
+            (self.sidx.val() << self.log2_buckets.val()) | bit_cast::<RA, 20>(self.bucket.val());
+        if self.bank.val() {
+            self.addr_h.next = self.addr_h.val() | self.bank_bit.val();
+        }
+        // mask row: queue * sets + slot (a queue >= host_queues is masked to zero in stage 1)
+        self.maddr_h.next = (bit_cast::<MA, 8>(self.hq_data.val().get_bits::<8>(52))
+            << self.log2_sets.val())
+            | bit_cast::<MA, RA>(self.sidx.val());
+        if self.bank.val() {
+            self.maddr_h.next = self.maddr_h.val() | self.mbank_bit.val();
+        }
         self.hq_read.next = false;
         if self.en.val() {
             self.hq_read.next = !self.hq_empty.val();
@@ -502,9 +520,8 @@ impl<const BW: usize, const HW: usize, const RA: usize, const NCH: usize, const 
             self.rec0.d.next = self.hq_data.val();
             self.bank0.d.next = self.bank.val();
             self.hit0.d.next = self.hit.val();
-            // the matched set (one-hot) and the bucket; stage 0 forms the row addresses
-            self.sf0.d.next = self.sfirst.val();
-            self.bkt0.d.next = self.bucket.val();
+            self.addr0.d.next = self.addr_h.val();
+            self.maddr0.d.next = self.maddr_h.val();
             self.code0.d.next = self.bsl[0].val();
             self.exc0.d.next = self.exc[0].val();
             if self.bank.val() {
@@ -512,26 +529,7 @@ impl<const BW: usize, const HW: usize, const RA: usize, const NCH: usize, const 
                 self.exc0.d.next = self.exc[1].val();
             }
         }
-        // ---------------- stage 0: row addresses to the F-BM and mask RAMs (port A), formed
-        // from stage H's registered set match and bucket
-        self.sidx.next = 0.into();
-        for s in 0..self.set_idx.len() {
-            if self.sf0.q.val().get_bit(s) {
-                self.sidx.next = self.sidx.val() | self.set_idx[s].val();
-            }
-        }
-        self.addr_h.next =
-            (self.sidx.val() << self.log2_buckets.val()) | bit_cast::<RA, 20>(self.bkt0.q.val());
-        if self.bank0.q.val() {
-            self.addr_h.next = self.addr_h.val() | self.bank_bit.val();
-        }
-        // mask row: queue * sets + slot (a queue >= host_queues is masked to zero in stage 1)
-        self.maddr_h.next = (bit_cast::<MA, 8>(self.rec0.q.val().get_bits::<8>(52))
-            << self.log2_sets.val())
-            | bit_cast::<MA, RA>(self.sidx.val());
-        if self.bank0.q.val() {
-            self.maddr_h.next = self.maddr_h.val() | self.mbank_bit.val();
-        }
+        // ---------------- stage 0: registered row address to the F-BM RAMs (port A)
         // Record for stage 1 with its BitString window cut to the bank's BSL, and whether it
         // is a host frame of an existing queue (both from registers here, off stage 1's paths).
         self.bm.next = 0.into();
@@ -544,9 +542,9 @@ impl<const BW: usize, const HW: usize, const RA: usize, const NCH: usize, const 
         self.ram_addr.next = self.addr1.q.val();
         self.mask_addr.next = self.maddr1.q.val();
         if self.en.val() {
-            self.ram_addr.next = self.addr_h.val();
-            self.mask_addr.next = self.maddr_h.val();
-            self.maddr1.d.next = self.maddr_h.val();
+            self.ram_addr.next = self.addr0.q.val();
+            self.mask_addr.next = self.maddr0.q.val();
+            self.maddr1.d.next = self.maddr0.q.val();
             self.v1.d.next = self.v0.q.val();
             self.rec1.d.next = self.rec0.q.val() & self.win_keep.val();
             self.host1r.d.next = self.rec0.q.val().get_bits::<4>(40) == self.host_src.val();
@@ -554,7 +552,7 @@ impl<const BW: usize, const HW: usize, const RA: usize, const NCH: usize, const 
                 bit_cast::<9, 8>(self.rec0.q.val().get_bits::<8>(52)) < self.n_queues.val();
             self.bank1.d.next = self.bank0.q.val();
             self.hit1.d.next = self.hit0.q.val();
-            self.addr1.d.next = self.addr_h.val();
+            self.addr1.d.next = self.addr0.q.val();
             self.code1.d.next = self.code0.q.val();
             self.exc1.d.next = self.exc0.q.val();
         }

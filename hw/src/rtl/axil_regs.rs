@@ -825,25 +825,17 @@ impl<const BW: usize, const RA: usize, const MA: usize> Logic for AxilRegs<BW, R
             self.h_set[i].clock.next = self.clock.val();
             self.h_set[i].d.next = self.raddr.q.val() == self.a_sets[i].val();
         }
-        for i in 0..self.h_cfg.len() {
-            self.h_cfg[i].clock.next = self.clock.val();
-            self.h_cfg[i].d.next = self.raddr.q.val() == self.a_cfg[i].val();
-        }
-        for i in 0..self.h_maclo.len() {
-            self.h_maclo[i].clock.next = self.clock.val();
-            self.h_maclo[i].d.next = self.raddr.q.val() == self.a_maclo[i].val();
-        }
-        for i in 0..self.h_machi.len() {
-            self.h_machi[i].clock.next = self.clock.val();
-            self.h_machi[i].d.next = self.raddr.q.val() == self.a_machi[i].val();
-        }
-        for i in 0..self.h_nhlo.len() {
-            self.h_nhlo[i].clock.next = self.clock.val();
-            self.h_nhlo[i].d.next = self.raddr.q.val() == self.a_nhlo[i].val();
-        }
-        for i in 0..self.h_nhhi.len() {
-            self.h_nhhi[i].clock.next = self.clock.val();
-            self.h_nhhi[i].d.next = self.raddr.q.val() == self.a_nhhi[i].val();
+        for t in 0..self.h_cfg.len() {
+            self.h_cfg[t].clock.next = self.clock.val();
+            self.h_cfg[t].d.next = self.raddr.q.val() == self.a_cfg[t].val();
+            self.h_maclo[t].clock.next = self.clock.val();
+            self.h_maclo[t].d.next = self.raddr.q.val() == self.a_maclo[t].val();
+            self.h_machi[t].clock.next = self.clock.val();
+            self.h_machi[t].d.next = self.raddr.q.val() == self.a_machi[t].val();
+            self.h_nhlo[t].clock.next = self.clock.val();
+            self.h_nhlo[t].d.next = self.raddr.q.val() == self.a_nhlo[t].val();
+            self.h_nhhi[t].clock.next = self.clock.val();
+            self.h_nhhi[t].d.next = self.raddr.q.val() == self.a_nhhi[t].val();
         }
         // the read value: or-ed from the one register the address matches (a balanced tree,
         // not a priority chain)

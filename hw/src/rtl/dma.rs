@@ -273,7 +273,6 @@ pub struct Dma<
     tk_fetch: DFF<Bits<16>>,
     rk_drop: DFF<Bits<16>>,
     rk_have: DFF<Bits<16>>,
-    rk_valid: DFF<Bits<16>>,
     rk_fetch: DFF<Bits<16>>,
     rx_reqr: DFF<Bits<16>>,
     tf_hitr: DFF<Bit>,
@@ -633,7 +632,6 @@ impl<
             tk_fetch: Default::default(),
             rk_drop: Default::default(),
             rk_have: Default::default(),
-            rk_valid: Default::default(),
             rk_fetch: Default::default(),
             rx_reqr: Default::default(),
             tf_hitr: Default::default(),
@@ -857,13 +855,12 @@ impl<
     fn update(&mut self) {
         dff_setup!(
             self, clock, tg, tg_lo, tg_hi, tg_q, tg_err, t_ok, t_desc, t_flen, t_need, t_bad,
-            t_stat, st, turn, tf_reqr, tk_fetch, rk_drop, rk_have, rk_valid, rk_fetch, rx_reqr,
-            tf_hitr, rx_hitr, tf_qr, rx_qr, pk, cur_rx, cur_q, last_tq, last_rq, faddr, fring,
-            foff, fa_ok, fn_, fgrp, ferr, addr, beats_left, bytes_left, burst_left, derr, desc,
-            flen, status, rx_beats, hdr, bidx, c_idx, c_base, c_size, c_flags, c_bfir, c_ent,
-            c_bift, c_grp, c_strb, c_beats, c_berr, c_hi, l_bvalid, l_bresp, l_rvalid, l_rdata,
-            l_rresp, w_fwd, w_awd, w_wd, w_addr, w_data, w_strb, r_fwd, r_ard, r_loc, r_loc2,
-            r_addr
+            t_stat, st, turn, tf_reqr, tk_fetch, rk_drop, rk_have, rk_fetch, rx_reqr, tf_hitr,
+            rx_hitr, tf_qr, rx_qr, pk, cur_rx, cur_q, last_tq, last_rq, faddr, fring, foff, fa_ok,
+            fn_, fgrp, ferr, addr, beats_left, bytes_left, burst_left, derr, desc, flen, status,
+            rx_beats, hdr, bidx, c_idx, c_base, c_size, c_flags, c_bfir, c_ent, c_bift, c_grp,
+            c_strb, c_beats, c_berr, c_hi, l_bvalid, l_bresp, l_rvalid, l_rdata, l_rresp, w_fwd,
+            w_awd, w_wd, w_addr, w_data, w_strb, r_fwd, r_ard, r_loc, r_loc2, r_addr
         );
         for q in 0..self.tq_en.len() {
             self.tq_ring[q].clock.next = self.clock.val();
@@ -1047,9 +1044,6 @@ impl<
         }
         self.rk_drop.d.next = self.rk_d.val();
         self.rk_have.d.next = self.rk_h.val();
-        // (a stream's valid stays up until the DMA takes the beat, so a registered copy is
-        // safe for S_PICK: at worst it sees a new frame one cycle late)
-        self.rk_valid.d.next = self.rk_v.val();
         self.rk_fetch.d.next = self.rk_f.val();
         self.rx_reqr.d.next =
             self.rk_v.val() & (self.rk_d.val() | self.rk_h.val() | self.rk_f.val());
@@ -1270,7 +1264,9 @@ impl<
             if self.cur_sel[q].q.val() {
                 self.k_drop.next = self.k_drop.val() | self.rk_drop.q.val().get_bit(q);
                 self.k_have.next = self.k_have.val() | self.rk_have.q.val().get_bit(q);
-                self.k_valid.next = self.k_valid.val() | self.rk_valid.q.val().get_bit(q);
+                // the queue's request bit (stream valid and something to do), registered with
+                // the others: a stream's valid stays up until the DMA takes the beat
+                self.k_valid.next = self.k_valid.val() | self.rx_reqr.q.val().get_bit(q);
                 self.k_fetch.next = self.k_fetch.val() | self.rk_fetch.q.val().get_bit(q);
             }
         }

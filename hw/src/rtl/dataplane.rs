@@ -276,6 +276,7 @@ impl<
         self.lookup.o_ready.next = self.rep.i_ready.val();
         self.rep.i_len.next = self.lookup.o_len.val();
         self.rep.i_beats.next = self.lookup.o_beats.val();
+        self.rep.i_nbeats.next = self.lookup.o_nbeats.val();
         self.rep.i_tagged.next = self.lookup.o_tagged.val();
         self.rep.i_ttl.next = self.lookup.o_ttl.val();
         self.rep.i_class.next = self.lookup.o_class.val();
@@ -296,6 +297,8 @@ impl<
         self.mask.addr_a.next = self.lookup.mask_addr.val();
         self.lookup.mask_data.next = self.mask.data_a.val();
         self.lookup.mask_valid.next = self.mask.valid_a.val();
+        self.mask.addr_va.next = self.lookup.mask_vaddr.val();
+        self.mask.en_va.next = self.lookup.mask_ven.val();
         self.mask.addr_b.next = self.rep.maskb_addr.val();
         if self.regs.rb_sel.val() {
             self.mask.addr_b.next = self.regs.rb_maddr.val();

@@ -302,6 +302,13 @@ pub struct Dma<
     flen: DFF<Bits<16>>,
     status: DFF<Bits<8>>,
     rx_beats: DFF<Bits<16>>,
+    // the selected receive stream, registered (one beat; taken only while p_done is clear)
+    p_data: DFF<Bits<DW>>,
+    p_keep: DFF<Bits<KW>>,
+    p_last: DFF<Bit>,
+    p_valid: DFF<Bit>,
+    // the frame's last beat has been taken: no more beats from the queue until the next job
+    p_done: DFF<Bit>,
     hdr: DFF<Bits<512>>,
     bidx: DFF<Bits<16>>,
     c_idx: DFF<Bits<16>>,
@@ -398,6 +405,7 @@ pub struct Dma<
     s_keep: Signal<Local, Bits<KW>>,
     s_last: Signal<Local, Bit>,
     s_valid: Signal<Local, Bit>,
+    rx_take: Signal<Local, Bit>,
     nb: Signal<Local, Bits<16>>,
     kedge: Signal<Local, Bits<KW>>,
     flen_c: Signal<Local, Bits<16>>,
@@ -660,6 +668,11 @@ impl<
             flen: Default::default(),
             status: Default::default(),
             rx_beats: Default::default(),
+            p_data: Default::default(),
+            p_keep: Default::default(),
+            p_last: Default::default(),
+            p_valid: Default::default(),
+            p_done: Default::default(),
             hdr: Default::default(),
             bidx: Default::default(),
             c_idx: Default::default(),
@@ -778,6 +791,7 @@ impl<
             s_keep: Default::default(),
             s_last: Default::default(),
             s_valid: Default::default(),
+            rx_take: Default::default(),
             nb: Default::default(),
             kedge: Default::default(),
             flen_c: Default::default(),
@@ -858,9 +872,10 @@ impl<
             t_stat, st, turn, tf_reqr, tk_fetch, rk_drop, rk_have, rk_fetch, rx_reqr, tf_hitr,
             rx_hitr, tf_qr, rx_qr, pk, cur_rx, cur_q, last_tq, last_rq, faddr, fring, foff, fa_ok,
             fn_, fgrp, ferr, addr, beats_left, bytes_left, burst_left, derr, desc, flen, status,
-            rx_beats, hdr, bidx, c_idx, c_base, c_size, c_flags, c_bfir, c_ent, c_bift, c_grp,
-            c_strb, c_beats, c_berr, c_hi, l_bvalid, l_bresp, l_rvalid, l_rdata, l_rresp, w_fwd,
-            w_awd, w_wd, w_addr, w_data, w_strb, r_fwd, r_ard, r_loc, r_loc2, r_addr
+            rx_beats, p_data, p_keep, p_last, p_valid, p_done, hdr, bidx, c_idx, c_base, c_size,
+            c_flags, c_bfir, c_ent, c_bift, c_grp, c_strb, c_beats, c_berr, c_hi, l_bvalid,
+            l_bresp, l_rvalid, l_rdata, l_rresp, w_fwd, w_awd, w_wd, w_addr, w_data, w_strb, r_fwd,
+            r_ard, r_loc, r_loc2, r_addr
         );
         for q in 0..self.tq_en.len() {
             self.tq_ring[q].clock.next = self.clock.val();
@@ -1137,7 +1152,7 @@ impl<
         }
         // bytes in the beat: tkeep is contiguous from lane 0, so its one edge (lane i kept,
         // lane i+1 not) gives i + 1; encoded by or-ing, not by a priority chain
-        self.kedge.next = self.s_keep.val() & !(self.s_keep.val() >> 1);
+        self.kedge.next = self.p_keep.q.val() & !(self.p_keep.q.val() >> 1);
         self.nb.next = 0.into();
         for i in 0..self.last_nb.len() {
             if self.kedge.val().get_bit(i) {
@@ -1148,7 +1163,7 @@ impl<
         // only fills the low lkw bits (no adder after the keep decode), a full one is
         // (beats + 1) * KW
         self.flen_c.next = (self.rx_beats.q.val() << self.lkw.val()) | self.nb.val();
-        if (self.s_keep.val() & self.top_kw.val()).any() {
+        if (self.p_keep.q.val() & self.top_kw.val()).any() {
             self.flen_c.next = (self.rx_beats.q.val() + 1) << self.lkw.val();
         }
         self.keep_c.next = self.ones_kw.val();
@@ -1443,26 +1458,40 @@ impl<
                 }
             }
         }
-        // receive frame: egress stream -> frame buffer
-        if self.st.q.val() == S_RX_IN {
-            for q in 0..self.r_ready.len() {
-                if self.cur_sel[q].q.val() {
-                    self.r_ready[q].next = true;
-                }
+        // receive frame: egress stream -> p_* register -> frame buffer. The queue's beats are
+        // taken into p_* in S_RX_IN/S_RX_DROP until the frame's last beat (p_done); the state and
+        // length logic below reads only p_*, never the queue's stream through the select mux.
+        self.rx_take.next =
+            ((self.st.q.val() == S_RX_IN) | (self.st.q.val() == S_RX_DROP)) & !self.p_done.q.val();
+        for q in 0..self.r_ready.len() {
+            if self.cur_sel[q].q.val() & self.rx_take.val() {
+                self.r_ready[q].next = true;
             }
-            self.rb_tmp.next = bit_cast::<FW, DW>(self.s_data.val())
-                | (bit_cast::<FW, KW>(self.s_keep.val()) << self.sh_keep.val());
+        }
+        self.p_data.d.next = self.s_data.val();
+        self.p_keep.d.next = self.s_keep.val();
+        self.p_last.d.next = self.s_last.val();
+        self.p_valid.d.next = self.s_valid.val() & self.rx_take.val();
+        if self.s_valid.val() & self.s_last.val() & self.rx_take.val() {
+            self.p_done.d.next = true;
+        }
+        if (self.st.q.val() != S_RX_IN) & (self.st.q.val() != S_RX_DROP) {
+            self.p_done.d.next = false;
+        }
+        if self.st.q.val() == S_RX_IN {
+            self.rb_tmp.next = bit_cast::<FW, DW>(self.p_data.q.val())
+                | (bit_cast::<FW, KW>(self.p_keep.q.val()) << self.sh_keep.val());
             self.rxb.write_data.next = self.rb_tmp.val();
-            if self.s_valid.val() {
+            if self.p_valid.q.val() {
                 self.rxb.write_enable.next = self.rx_beats.q.val() < self.rb_max.val();
                 for j in 0..self.lane_sh.len() {
                     if self.rx_beats.q.val() == self.idx16[j].val() {
                         self.hdr.d.next = self.hdr.q.val()
-                            | (bit_cast::<512, DW>(self.s_data.val()) << self.lane_sh[j].val());
+                            | (bit_cast::<512, DW>(self.p_data.q.val()) << self.lane_sh[j].val());
                     }
                 }
                 self.rx_beats.d.next = self.rx_beats.q.val() + 1;
-                if self.s_last.val() {
+                if self.p_last.q.val() {
                     self.flen.d.next = self.flen_c.val();
                     if self.rx_beats.q.val() >= self.rb_max.val() {
                         self.flen.d.next = 0xFFFF.into();
@@ -1473,14 +1502,11 @@ impl<
         }
         if self.st.q.val() == S_RX_DROP {
             for q in 0..self.r_ready.len() {
-                if self.cur_sel[q].q.val() {
-                    self.r_ready[q].next = true;
-                    if self.s_valid.val() & self.s_last.val() {
-                        self.rq_drops[q].d.next = self.rq_drops[q].q.val() + 1;
-                    }
+                if self.cur_sel[q].q.val() & self.p_valid.q.val() & self.p_last.q.val() {
+                    self.rq_drops[q].d.next = self.rq_drops[q].q.val() + 1;
                 }
             }
-            if self.s_valid.val() & self.s_last.val() {
+            if self.p_valid.q.val() & self.p_last.q.val() {
                 self.st.d.next = S_IDLE.into();
             }
         }

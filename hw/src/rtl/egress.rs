@@ -3,9 +3,11 @@
 use super::fifo::SyncFifo;
 use rust_hdl::prelude::*;
 
-/// Egress FIFO of `2^N` beats (`NP1 = N + 1`). `credit` (a register) is the number of free
-/// beats minus the beats reserved but not yet written; the replicator reserves a whole frame (`reserve`, `amount`)
-/// before writing it, so a copy is never cut.
+/// Egress FIFO of `2^N` beats (`NP1 = N + 1`). The credit register counts the free beats minus
+/// the beats reserved but not yet written; the replicator reserves a whole frame (`reserve`,
+/// `amount`) before writing it, so a copy is never cut. The `credit` output is that register plus
+/// this cycle's pop (the credit before this cycle's reservation): the replicator compares it a
+/// cycle ahead.
 #[derive(LogicBlock)]
 pub struct EgressPort<
     const DW: usize,
@@ -26,7 +28,7 @@ pub struct EgressPort<
     pub reserve: Signal<In, Bit>,
     /// Beats to reserve.
     pub amount: Signal<In, Bits<16>>,
-    /// Free, unreserved beats (a register).
+    /// Free, unreserved beats after this cycle's pop (before this cycle's reservation).
     pub credit: Signal<Out, Bits<16>>,
     /// A write found the FIFO full (must never happen; sticky status in the register file).
     pub overflow: Signal<Out, Bit>,
@@ -101,7 +103,7 @@ impl<const DW: usize, const KW: usize, const FW: usize, const N: usize, const NP
         self.m_last.next = self.fifo.data_out.val().get_bit(self.sh_last.val().index());
         // Credit register: depth - stored - reserved; a reservation takes a whole frame, a pop
         // gives one beat back (writes use beats already reserved).
-        self.credit.next = self.cred.q.val();
+        self.credit.next = self.cred.q.val() + bit_cast::<16, 1>(self.pop.val().into());
         if self.reserve.val() {
             self.cred.d.next =
                 self.cred.q.val() - self.amount.val() + bit_cast::<16, 1>(self.pop.val().into());
@@ -111,6 +113,7 @@ impl<const DW: usize, const KW: usize, const FW: usize, const N: usize, const NP
         self.overflow.next = self.write.val() & (self.fifo.free.val() == 0);
         if self.rst.val() {
             self.cred.d.next = self.depth.val();
+            self.credit.next = self.depth.val();
         }
     }
 }

@@ -10,19 +10,20 @@ pub const CLASS_EXCEPTION: u64 = 1;
 pub const CLASS_DROP_BASE: u64 = 2;
 
 /// Lookup pipeline. Stage H (combinational, head of the header queue): bank sample, set-slot
-/// match, ECMP bucket, F-BM row address and isolation-mask row address (`queue * sets + slot`),
-/// registered in stage 0. Stage 0: row addresses to port A of every target's
-/// [`super::fbm_ram::FbmRam`] and of the [`super::mask_ram::MaskRam`]. Stage 1: F-BMs and the
-/// mask arrive; for host frames `eff = BitString AND mask` (all-zero mask for an unwritten row or
-/// a queue `>= host_queues`), else `eff = BitString`; `eff AND F-BM` per target, and
-/// `BitString AND NOT mask`, `eff`, `BitString`, each OR-reduced per 64-bit chunk.
-/// Stage 2: final ORs, TTL suppression, classification (isolation is rule 9). Stage 3: decision
-/// register for the replicator, with a one-entry skid register behind it: one frame per cycle;
-/// when stage 3 is not taken, the next decision goes to the skid register and the pipeline
-/// stalls while that is full (so the stall is a registered condition, and the replicator's
-/// ready reaches neither the pipeline's enables nor the RAM addresses). `NCH = BW / 64`, `RA`
-/// = F-BM row address bits and `MA` = mask row address bits
-/// (bank bit on top of both).
+/// match (one-hot) and ECMP bucket, registered in stage 0. Stage 0: the F-BM row address and the
+/// isolation-mask row address (`queue * sets + slot`) formed from those, to port A of every
+/// target's [`super::fbm_ram::FbmRam`] and of the [`super::mask_ram::MaskRam`]. Stage 1: F-BMs
+/// and the mask arrive; for host frames `eff = BitString AND mask` (all-zero mask for a queue
+/// `>= host_queues`), else `eff = BitString`; `eff AND F-BM` per target, and `BitString AND NOT
+/// mask`, `eff`, `BitString`, each OR-reduced per 64-bit chunk. Stage 2: the mask row's valid
+/// bit arrives (read from stage 1's registered row, so it is off the address logic); an unwritten
+/// row denies the host frame all copies and clips its whole BitString; final ORs, TTL
+/// suppression, classification (isolation is rule 9). Stage 3: decision register for the
+/// replicator, with a one-entry skid register behind it: one frame per cycle; when stage 3 is
+/// not taken, the next decision goes to the skid register and the pipeline stalls while that is
+/// full (so the stall is a registered condition, and the replicator's ready reaches neither the
+/// pipeline's enables nor the RAM addresses). `NCH = BW / 64`, `RA` = F-BM row address bits and
+/// `MA` = mask row address bits (bank bit on top of both).
 #[derive(LogicBlock)]
 pub struct Lookup<
     const BW: usize,
@@ -67,6 +68,11 @@ pub struct Lookup<
     pub mask_data: Signal<In, Bits<BW>>,
     /// Mask RAM port A row written since reset.
     pub mask_valid: Signal<In, Bit>,
+    /// Row whose valid bit `mask_valid` shows next (the stage-1 record's), read when
+    /// `mask_ven`: the valid bit arrives with the record in stage 2.
+    pub mask_vaddr: Signal<Out, Bits<MA>>,
+    /// Read `mask_vaddr`'s valid bit (stage 1 advances); else `mask_valid` holds.
+    pub mask_ven: Signal<Out, Bit>,
     /// Decision valid.
     pub o_valid: Signal<Out, Bit>,
     /// Decision taken.
@@ -75,6 +81,8 @@ pub struct Lookup<
     pub o_len: Signal<Out, Bits<24>>,
     /// Stored beats.
     pub o_beats: Signal<Out, Bits<16>>,
+    /// Beats of the decision the output loads next when it is taken or empty.
+    pub o_nbeats: Signal<Out, Bits<16>>,
     /// 802.1Q tagged.
     pub o_tagged: Signal<Out, Bit>,
     /// TTL of the frame.
@@ -104,10 +112,10 @@ pub struct Lookup<
     rec0: DFF<Bits<HW>>,
     bank0: DFF<Bit>,
     hit0: DFF<Bit>,
-    addr0: DFF<Bits<RA>>,
+    sf0: DFF<Bits<16>>,
+    bkt0: DFF<Bits<20>>,
     code0: DFF<Bits<3>>,
     exc0: DFF<Bits<9>>,
-    maddr0: DFF<Bits<MA>>,
     // stage 1
     v1: DFF<Bit>,
     rec1: DFF<Bits<HW>>,
@@ -129,6 +137,7 @@ pub struct Lookup<
     clip2: DFF<Bits<NCH>>,
     effnz2: DFF<Bits<NCH>>,
     bsnz2: DFF<Bits<NCH>>,
+    host2r: DFF<Bit>,
     // stage 3
     v3: DFF<Bit>,
     len3: DFF<Bits<24>>,
@@ -223,6 +232,7 @@ pub struct Lookup<
     win_keep: Signal<Local, Bits<HW>>,
     lo160: Constant<Bits<HW>>,
     host2: Signal<Local, Bit>,
+    mden: Signal<Local, Bit>,
     mk: Signal<Local, Bits<BW>>,
     eff: Signal<Local, Bits<BW>>,
     cut: Signal<Local, Bits<BW>>,
@@ -271,10 +281,13 @@ impl<const BW: usize, const HW: usize, const RA: usize, const NCH: usize, const 
             mask_addr: Default::default(),
             mask_data: Default::default(),
             mask_valid: Default::default(),
+            mask_vaddr: Default::default(),
+            mask_ven: Default::default(),
             o_valid: Default::default(),
             o_ready: Default::default(),
             o_len: Default::default(),
             o_beats: Default::default(),
+            o_nbeats: Default::default(),
             o_tagged: Default::default(),
             o_ttl: Default::default(),
             o_class: Default::default(),
@@ -291,10 +304,10 @@ impl<const BW: usize, const HW: usize, const RA: usize, const NCH: usize, const 
             rec0: Default::default(),
             bank0: Default::default(),
             hit0: Default::default(),
-            addr0: Default::default(),
+            sf0: Default::default(),
+            bkt0: Default::default(),
             code0: Default::default(),
             exc0: Default::default(),
-            maddr0: Default::default(),
             v1: Default::default(),
             rec1: Default::default(),
             bank1: Default::default(),
@@ -314,6 +327,7 @@ impl<const BW: usize, const HW: usize, const RA: usize, const NCH: usize, const 
             clip2: Default::default(),
             effnz2: Default::default(),
             bsnz2: Default::default(),
+            host2r: Default::default(),
             v3: Default::default(),
             len3: Default::default(),
             beats3: Default::default(),
@@ -436,6 +450,7 @@ impl<const BW: usize, const HW: usize, const RA: usize, const NCH: usize, const 
                 b
             }),
             host2: Default::default(),
+            mden: Default::default(),
             mk: Default::default(),
             eff: Default::default(),
             cut: Default::default(),
@@ -454,10 +469,10 @@ impl<const BW: usize, const HW: usize, const RA: usize, const NCH: usize, const 
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self, clock, v0, rec0, bank0, hit0, addr0, code0, exc0, maddr0, v1, rec1, bank1, hit1,
+            self, clock, v0, rec0, bank0, hit0, sf0, bkt0, code0, exc0, v1, rec1, bank1, hit1,
             addr1, code1, exc1, maddr1, v2, rec2, bank2, addr2, code2, exc2, maddr2, clip2, effnz2,
-            bsnz2, pcls2, pdone2, allow2, host1r, qok1, v3, len3, beats3, tagged3, ttl3, class3,
-            copies3, bank3, addr3, code3, maddr3, masked3, clip3, queue3, kv, klen, kbeats,
+            bsnz2, host2r, pcls2, pdone2, allow2, host1r, qok1, v3, len3, beats3, tagged3, ttl3,
+            class3, copies3, bank3, addr3, code3, maddr3, masked3, clip3, queue3, kv, klen, kbeats,
             ktagged, kttl, kclass, kcopies, kbank, kaddr, kcode, kmaddr, kmasked, kclip, kqueue
         );
         for t in 0..self.part2.len() {
@@ -486,12 +501,6 @@ impl<const BW: usize, const HW: usize, const RA: usize, const NCH: usize, const 
         }
         self.sfirst.next = self.smatch.val() & (!self.smatch.val() + 1);
         self.hit.next = self.sfirst.val() != 0;
-        self.sidx.next = 0.into();
-        for s in 0..self.set_idx.len() {
-            if self.sfirst.val().get_bit(s) {
-                self.sidx.next = self.sidx.val() | self.set_idx[s].val();
-            }
-        }
         self.lb.next = self.log2b[0].val();
         if self.bank.val() {
             self.lb.next = self.log2b[1].val();
@@ -501,18 +510,6 @@ impl<const BW: usize, const HW: usize, const RA: usize, const NCH: usize, const 
             | bit_cast::<20, 8>(self.hq_data.val().get_bits::<8>(120));
         self.bucket.next =
             (self.ent.val() ^ (self.ent.val() >> 10)) & ((self.one20.val() << self.lb.val()) - 1);
-        self.addr_h.next =
-            (self.sidx.val() << self.log2_buckets.val()) | bit_cast::<RA, 20>(self.bucket.val());
-        if self.bank.val() {
-            self.addr_h.next = self.addr_h.val() | self.bank_bit.val();
-        }
-        // mask row: queue * sets + slot (a queue >= host_queues is masked to zero in stage 1)
-        self.maddr_h.next = (bit_cast::<MA, 8>(self.hq_data.val().get_bits::<8>(52))
-            << self.log2_sets.val())
-            | bit_cast::<MA, RA>(self.sidx.val());
-        if self.bank.val() {
-            self.maddr_h.next = self.maddr_h.val() | self.mbank_bit.val();
-        }
         self.hq_read.next = false;
         if self.en.val() {
             self.hq_read.next = !self.hq_empty.val();
@@ -520,8 +517,9 @@ impl<const BW: usize, const HW: usize, const RA: usize, const NCH: usize, const 
             self.rec0.d.next = self.hq_data.val();
             self.bank0.d.next = self.bank.val();
             self.hit0.d.next = self.hit.val();
-            self.addr0.d.next = self.addr_h.val();
-            self.maddr0.d.next = self.maddr_h.val();
+            // the matched set (one-hot) and the bucket; stage 0 forms the row addresses
+            self.sf0.d.next = self.sfirst.val();
+            self.bkt0.d.next = self.bucket.val();
             self.code0.d.next = self.bsl[0].val();
             self.exc0.d.next = self.exc[0].val();
             if self.bank.val() {
@@ -529,7 +527,26 @@ impl<const BW: usize, const HW: usize, const RA: usize, const NCH: usize, const 
                 self.exc0.d.next = self.exc[1].val();
             }
         }
-        // ---------------- stage 0: registered row address to the F-BM RAMs (port A)
+        // ---------------- stage 0: row addresses to the F-BM and mask RAMs (port A), formed
+        // from stage H's registered set match and bucket
+        self.sidx.next = 0.into();
+        for s in 0..self.set_idx.len() {
+            if self.sf0.q.val().get_bit(s) {
+                self.sidx.next = self.sidx.val() | self.set_idx[s].val();
+            }
+        }
+        self.addr_h.next =
+            (self.sidx.val() << self.log2_buckets.val()) | bit_cast::<RA, 20>(self.bkt0.q.val());
+        if self.bank0.q.val() {
+            self.addr_h.next = self.addr_h.val() | self.bank_bit.val();
+        }
+        // mask row: queue * sets + slot (a queue >= host_queues is masked to zero in stage 1)
+        self.maddr_h.next = (bit_cast::<MA, 8>(self.rec0.q.val().get_bits::<8>(52))
+            << self.log2_sets.val())
+            | bit_cast::<MA, RA>(self.sidx.val());
+        if self.bank0.q.val() {
+            self.maddr_h.next = self.maddr_h.val() | self.mbank_bit.val();
+        }
         // Record for stage 1 with its BitString window cut to the bank's BSL, and whether it
         // is a host frame of an existing queue (both from registers here, off stage 1's paths).
         self.bm.next = 0.into();
@@ -541,10 +558,12 @@ impl<const BW: usize, const HW: usize, const RA: usize, const NCH: usize, const 
         self.win_keep.next = self.lo160.val() | (bit_cast::<HW, BW>(self.bm.val()) << 160);
         self.ram_addr.next = self.addr1.q.val();
         self.mask_addr.next = self.maddr1.q.val();
+        self.mask_vaddr.next = self.maddr1.q.val();
+        self.mask_ven.next = self.en.val();
         if self.en.val() {
-            self.ram_addr.next = self.addr0.q.val();
-            self.mask_addr.next = self.maddr0.q.val();
-            self.maddr1.d.next = self.maddr0.q.val();
+            self.ram_addr.next = self.addr_h.val();
+            self.mask_addr.next = self.maddr_h.val();
+            self.maddr1.d.next = self.maddr_h.val();
             self.v1.d.next = self.v0.q.val();
             self.rec1.d.next = self.rec0.q.val() & self.win_keep.val();
             self.host1r.d.next = self.rec0.q.val().get_bits::<4>(40) == self.host_src.val();
@@ -552,7 +571,7 @@ impl<const BW: usize, const HW: usize, const RA: usize, const NCH: usize, const 
                 bit_cast::<9, 8>(self.rec0.q.val().get_bits::<8>(52)) < self.n_queues.val();
             self.bank1.d.next = self.bank0.q.val();
             self.hit1.d.next = self.hit0.q.val();
-            self.addr1.d.next = self.addr0.q.val();
+            self.addr1.d.next = self.addr_h.val();
             self.code1.d.next = self.code0.q.val();
             self.exc1.d.next = self.exc0.q.val();
         }
@@ -564,7 +583,7 @@ impl<const BW: usize, const HW: usize, const RA: usize, const NCH: usize, const 
         self.mk.next = self.ones.val();
         if self.host1.val() {
             self.mk.next = 0.into();
-            if self.mask_valid.val() & self.qok1.q.val() {
+            if self.qok1.q.val() {
                 self.mk.next = self.mask_data.val();
             }
         }
@@ -649,12 +668,17 @@ impl<const BW: usize, const HW: usize, const RA: usize, const NCH: usize, const 
             self.clip2.d.next = self.clipc.val();
             self.effnz2.d.next = self.effc.val();
             self.bsnz2.d.next = self.bsc.val();
+            self.host2r.d.next = self.host1.val();
         }
         // ---------------- stage 2: non-zero, TTL, classification
+        // An unwritten mask row denies a host frame everything: no copies, and its whole
+        // BitString counts as clipped (stage 1 used the row's data; its valid bit, read a
+        // cycle later from stage 1's registered row, arrives here).
+        self.mden.next = self.host2r.q.val() & !self.mask_valid.val();
         self.nz.next = 0.into();
         self.exc_copy.next = 0.into();
         for t in 0..self.part2.len() {
-            if self.part2[t].q.val().any() {
+            if self.part2[t].q.val().any() & !self.mden.val() {
                 self.nz.next = self.nz.val() | self.tgt_bit[t].val();
             }
             if self.exc2.q.val().get_bits::<8>(0) == self.tgt_idx[t].val() {
@@ -663,9 +687,10 @@ impl<const BW: usize, const HW: usize, const RA: usize, const NCH: usize, const 
         }
         self.copies.next = self.nz.val() & self.allow2.q.val();
         self.suppressed.next = (self.nz.val() & !self.allow2.q.val()).any();
-        self.host2.next = self.rec2.q.val().get_bits::<4>(40) == self.host_src.val();
-        self.isolated.next =
-            self.host2.val() & self.bsnz2.q.val().any() & !self.effnz2.q.val().any();
+        self.host2.next = self.host2r.q.val();
+        self.isolated.next = self.host2.val()
+            & self.bsnz2.q.val().any()
+            & (self.mden.val() | !self.effnz2.q.val().any());
         self.reach.next = false;
         // first matching rule of docs/forwarding.md: rules 1-7 depend on the header record
         // only and were decided in stage 1 (pcls2, pdone2); the rest here
@@ -704,7 +729,8 @@ impl<const BW: usize, const HW: usize, const RA: usize, const NCH: usize, const 
         self.ncode.next = self.code2.q.val();
         self.nmaddr.next = self.maddr2.q.val();
         self.nmasked.next = self.host2.val();
-        self.nclip.next = self.reach.val() & self.clip2.q.val().any();
+        self.nclip.next = self.reach.val()
+            & (self.clip2.q.val().any() | (self.mden.val() & self.bsnz2.q.val().any()));
         self.nqueue.next = self.rec2.q.val().get_bits::<8>(52);
         // Stage 3 (the output register) takes the skid entry first, else stage 2's; when the
         // output stalls, stage 2's entry goes to the skid register.
@@ -761,6 +787,11 @@ impl<const BW: usize, const HW: usize, const RA: usize, const NCH: usize, const 
         self.o_valid.next = self.v3.q.val();
         self.o_len.next = self.len3.q.val();
         self.o_beats.next = self.beats3.q.val();
+        // what the output register loads next (skid entry first, else stage 2's)
+        self.o_nbeats.next = self.nbeats.val();
+        if self.kv.q.val() {
+            self.o_nbeats.next = self.kbeats.q.val();
+        }
         self.o_tagged.next = self.tagged3.q.val();
         self.o_ttl.next = self.ttl3.q.val();
         self.o_class.next = self.class3.q.val();

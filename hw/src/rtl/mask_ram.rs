@@ -6,10 +6,11 @@ use std::collections::BTreeMap;
 
 /// `2^N` rows of `D` plus `2^N` valid flops. Like [`super::fbm_ram::FbmRam`] (registered reads,
 /// old value on a same-cycle write, no reset of the storage), and in addition `valid_a` /
-/// `valid_b` (registered with the data) tell whether the row was written since the last reset
-/// (`valid_b` for its own row `addr_vb`: the only reader of `valid_b`, the register readback,
-/// has a registered row, so the 2^N-to-1 valid-bit mux stays off port B's address mux):
-/// a row that was not reads as 0 to the consumer, which ANDs the data with the valid bit. The
+/// `valid_b` (registered) tell whether a row was written since the last reset: a row that was
+/// not reads as 0 to the consumer, which ANDs the data with the valid bit. Each valid bit has
+/// its own row input (`addr_va` with enable `en_va`, `addr_vb`), so its 2^N-to-1 mux is fed by
+/// the consumer's registered row and stays off the data ports' address logic (the lookup reads
+/// the valid bit a cycle after the data; the register readback has a registered row). The
 /// valid bits are flops, so reset clears the whole table in one cycle.
 #[derive(LogicBlock, Default)]
 pub struct MaskRam<D: Synth, const N: usize> {
@@ -25,10 +26,14 @@ pub struct MaskRam<D: Synth, const N: usize> {
     pub write_data: Signal<In, D>,
     /// Port A row.
     pub addr_a: Signal<In, Bits<N>>,
-    /// Port A data (registered; meaningful when `valid_a`).
+    /// Port A data (registered; the row's valid bit is `valid_a`, read from `addr_va`).
     pub data_a: Signal<Out, D>,
-    /// Port A row written since reset (registered).
+    /// Row `addr_va` written since reset (registered when `en_va`, else held).
     pub valid_a: Signal<Out, Bit>,
+    /// Row of `valid_a`.
+    pub addr_va: Signal<In, Bits<N>>,
+    /// Read `addr_va`'s valid bit this cycle.
+    pub en_va: Signal<In, Bit>,
     /// Port B row.
     pub addr_b: Signal<In, Bits<N>>,
     /// Port B data (registered; meaningful when `valid_b`).
@@ -44,10 +49,13 @@ impl<D: Synth, const N: usize> Logic for MaskRam<D, N> {
     fn update(&mut self) {
         if self.clock.pos_edge() {
             let a = self._sim.get(&self.addr_a.val()).copied();
+            let va = self._sim.contains_key(&self.addr_va.val());
             let b = self._sim.get(&self.addr_b.val()).copied();
             let vb = self._sim.contains_key(&self.addr_vb.val());
             self.data_a.next = a.unwrap_or_default();
-            self.valid_a.next = a.is_some();
+            if self.en_va.val() {
+                self.valid_a.next = va;
+            }
             self.data_b.next = b.unwrap_or_default();
             self.valid_b.next = vb;
             if self.rst.val() {
@@ -77,7 +85,9 @@ always @(posedge clock) begin
    end
 end
 always @(posedge clock) begin
-   valid_a <= valid[addr_a];
+   if (en_va) begin
+      valid_a <= valid[addr_va];
+   end
    valid_b <= valid[addr_vb];
    if (rst) begin
       valid <= {{{rows}{{1'b0}}}};
@@ -97,6 +107,8 @@ end
             clock: "clock".into(),
             inputs: vec![
                 "addr_a".into(),
+                "addr_va".into(),
+                "en_va".into(),
                 "addr_b".into(),
                 "addr_vb".into(),
                 "write_enable".into(),

@@ -35,6 +35,9 @@ pub struct Replicator<
     pub i_len: Signal<In, Bits<24>>,
     /// Stored beats.
     pub i_beats: Signal<In, Bits<16>>,
+    /// Stored beats of the decision that replaces this one when it is taken or absent (the
+    /// lookup's next output; its egress room is compared a cycle ahead).
+    pub i_nbeats: Signal<In, Bits<16>>,
     /// Tagged frame.
     pub i_tagged: Signal<In, Bit>,
     /// TTL.
@@ -101,7 +104,8 @@ pub struct Replicator<
     pub eg_write: Vec<Signal<Out, Bit>>,
     /// Egress entry per target.
     pub eg_data: Vec<Signal<Out, Bits<FW>>>,
-    /// Egress free credit per target (beats).
+    /// Egress free credit per target (beats) after this cycle's pops, before this cycle's
+    /// reservation (`eg_reserve`).
     pub eg_credit: Vec<Signal<In, Bits<16>>>,
     /// Egress reserve per target (`eg_amount` beats).
     pub eg_reserve: Vec<Signal<Out, Bit>>,
@@ -148,6 +152,20 @@ pub struct Replicator<
     sh_keep: Constant<Bits<16>>,
     sh_last: Constant<Bits<16>>,
     room: Signal<Local, Bits<16>>,
+    // Egress room, compared a cycle ahead from registers: `rm_s` for the decision held at the
+    // input (credit >= i_beats), `rm_n0`/`rm_n1` for the next decision without/with this cycle's
+    // reservation for the target (credit >= i_nbeats, credit >= i_nbeats + i_beats); `ld_r`:
+    // the input took the next decision; `res_r`: the targets reserved for.
+    rm_s: DFF<Bits<16>>,
+    rm_n0: DFF<Bits<16>>,
+    rm_n1: DFF<Bits<16>>,
+    ld_r: DFF<Bit>,
+    res_r: DFF<Bits<16>>,
+    nsum: Signal<Local, Bits<17>>,
+    cr: Signal<Local, Bits<16>>,
+    rm_s_c: Signal<Local, Bits<16>>,
+    rm_n0_c: Signal<Local, Bits<16>>,
+    rm_n1_c: Signal<Local, Bits<16>>,
     must_wait: Signal<Local, Bit>,
     lossless: Signal<Local, Bits<16>>,
     issue: Signal<Local, Bit>,
@@ -194,6 +212,7 @@ impl<
             i_ready: Default::default(),
             i_len: Default::default(),
             i_beats: Default::default(),
+            i_nbeats: Default::default(),
             i_tagged: Default::default(),
             i_ttl: Default::default(),
             i_class: Default::default(),
@@ -282,6 +301,16 @@ impl<
             sh_keep: Constant::new((DW as u64).to_bits()),
             sh_last: Constant::new(((DW + KW) as u64).to_bits()),
             room: Default::default(),
+            rm_s: Default::default(),
+            rm_n0: Default::default(),
+            rm_n1: Default::default(),
+            ld_r: Default::default(),
+            res_r: Default::default(),
+            nsum: Default::default(),
+            cr: Default::default(),
+            rm_s_c: Default::default(),
+            rm_n0_c: Default::default(),
+            rm_n1_c: Default::default(),
             must_wait: Default::default(),
             lossless: Default::default(),
             issue: Default::default(),
@@ -316,16 +345,35 @@ impl<
     fn update(&mut self) {
         dff_setup!(
             self, clock, rem, rnz, bvalid, bidx, blast, bdata, ccopies, ctagged, cttl, cbank,
-            caddr, ccode, cunmod, cmaddr, cmasked
+            caddr, ccode, cunmod, cmaddr, cmasked, rm_s, rm_n0, rm_n1, ld_r, res_r
         );
         // ---------------- issue
-        // targets with room for the frame, and lossless targets (not in drop mode); a copy
-        // for a lossless target without room waits (or-ed, no chain through the targets)
-        self.room.next = 0.into();
+        // Egress room of the decision at the input, from registers: the compares ran a cycle
+        // ahead (below) on the credit after that cycle's pops, for the decision that would be
+        // here now, with and without that cycle's reservation; exactly `credit >= i_beats`.
+        self.room.next = self.rm_s.q.val();
+        if self.ld_r.q.val() {
+            self.room.next = (self.rm_n1.q.val() & self.res_r.q.val())
+                | (self.rm_n0.q.val() & !self.res_r.q.val());
+        }
+        self.nsum.next =
+            bit_cast::<17, 16>(self.i_nbeats.val()) + bit_cast::<17, 16>(self.i_beats.val());
+        self.rm_s_c.next = 0.into();
+        self.rm_n0_c.next = 0.into();
+        self.rm_n1_c.next = 0.into();
+        // lossless targets (not in drop mode): a copy for one without room waits (or-ed, no
+        // chain through the targets)
         self.lossless.next = 0.into();
         for t in 0..self.tgt_bit.len() {
             if self.eg_credit[t].val() >= self.i_beats.val() {
-                self.room.next = self.room.val() | self.tgt_bit[t].val();
+                self.rm_s_c.next = self.rm_s_c.val() | self.tgt_bit[t].val();
+            }
+            if self.eg_credit[t].val() >= self.i_nbeats.val() {
+                self.rm_n0_c.next = self.rm_n0_c.val() | self.tgt_bit[t].val();
+            }
+            self.cr.next = self.eg_credit[t].val();
+            if bit_cast::<17, 16>(self.cr.val()) >= self.nsum.val() {
+                self.rm_n1_c.next = self.rm_n1_c.val() | self.tgt_bit[t].val();
             }
             if !self.drop_mode[t].val() {
                 self.lossless.next = self.lossless.val() | self.tgt_bit[t].val();
@@ -343,6 +391,14 @@ impl<
             self.issue.next = false;
         }
         self.i_ready.next = self.issue.val();
+        self.rm_s.d.next = self.rm_s_c.val();
+        self.rm_n0.d.next = self.rm_n0_c.val();
+        self.rm_n1.d.next = self.rm_n1_c.val();
+        self.ld_r.d.next = !self.i_valid.val() | self.issue.val();
+        self.res_r.d.next = 0.into();
+        if self.issue.val() {
+            self.res_r.d.next = self.fin.val();
+        }
         self.fb_read.next = false;
         self.fb_skip.next = false;
         self.bvalid.d.next = false;

@@ -6,6 +6,8 @@ use bier::bift::ecmp_bucket;
 use bier::config::TxQueue;
 use bier::wire::{parse_l2, ETHERTYPE_BIER, HEADER_LEN};
 use bier::{Bift, BitString, DropReason};
+use biernic::program::{self, ProgramError, RegisterBus};
+use biernic_hw::regmap;
 use biernic_sim::{Build, EgressFrame};
 use biernic_tests::{make_frames, random_config, random_isolation, scale, Rig, Traffic};
 use rand::rngs::StdRng;
@@ -193,4 +195,87 @@ fn grant_is_enforced(build: Build, seed: u64) {
 fn queue_never_reaches_bfr_ids_outside_its_grant() {
     grant_is_enforced(Build::Narrow, 41);
     grant_is_enforced(Build::Wide, 43);
+}
+
+/// Passes register writes through, except the mask-row writes of one host queue (as if that
+/// queue's rows had never been written since reset).
+struct SkipMaskRows<'a> {
+    bus: &'a mut dyn RegisterBus,
+    skip: Vec<u32>,
+}
+
+impl RegisterBus for SkipMaskRows<'_> {
+    fn write(&mut self, addr: u16, value: u32) -> Result<(), ProgramError> {
+        if addr == regmap::BIFT_ROW_CMD && self.skip.contains(&value) {
+            return Ok(());
+        }
+        self.bus.write(addr, value)
+    }
+    fn read(&mut self, addr: u16) -> Result<u32, ProgramError> {
+        self.bus.read(addr)
+    }
+}
+
+/// A mask row not written since reset denies its queue everything, even though the RAM still
+/// holds an old row (reset clears the valid bits, not the storage): the device must match a
+/// model in which the queue is unlisted.
+fn unwritten_rows_deny(build: Build, seed: u64) {
+    let mut rig = Rig::new(build, seed);
+    let mut rng = StdRng::seed_from_u64(seed);
+    rig.host_share = Some(1.0);
+    rig.host_queue_ids = vec![0, 1];
+    let mut config = random_config(&mut rng, &rig.params);
+    let ids: Vec<u16> = config
+        .entries
+        .iter()
+        .flat_map(|e| e.bfr_ids.iter().copied())
+        .collect();
+    let grant = |queue: u8| TxQueue {
+        queue,
+        allow: ids.clone(),
+        loc: None,
+    };
+    // A: queues 0 and 1 may reach everything; B: queue 0 unlisted (denied)
+    config.tx_queues = vec![grant(0), grant(1)];
+    let a = Bift::compile(&config).unwrap();
+    config.tx_queues = vec![grant(1)];
+    let b = Bift::compile(&config).unwrap();
+    // both banks hold A's rows (queue 0: all ones), then reset clears only the valid bits
+    rig.load(&a);
+    rig.load(&a);
+    rig.dp.reset().unwrap();
+    let p = rig.params.clone();
+    let skip = (0..p.sets)
+        .map(|slot| {
+            regmap::mask_row_cmd(
+                regmap::ROW_OP_WRITE,
+                regmap::mask_row(&p, 0, slot),
+                false,
+            )
+        })
+        .collect();
+    let mut bus = SkipMaskRows {
+        bus: &mut rig.dp,
+        skip,
+    };
+    program::load(&mut bus, &a, &p).expect("load without queue 0's mask rows");
+    let traffic = Traffic {
+        frames: 300 * scale(),
+        max_len: 200,
+        malformed: 0.0,
+        low_ttl: 0.0,
+        ..Traffic::default()
+    };
+    let s = rig
+        .round(&b, make_frames(&b, &traffic, seed), seed + 1)
+        .unwrap_or_else(|e| panic!("{build:?}: {e}"));
+    let denied = s.counters.iso_clipped.first().copied().unwrap_or(0);
+    assert!(denied > 0, "{build:?}: queue 0's frames were isolated");
+    assert!(s.counters.forwarded > 0, "{build:?}: queue 1's frames pass");
+}
+
+#[test]
+fn unwritten_mask_rows_deny_their_queue() {
+    unwritten_rows_deny(Build::Narrow, 51);
+    unwritten_rows_deny(Build::Wide, 53);
 }

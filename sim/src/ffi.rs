@@ -140,6 +140,13 @@ impl RawModel {
             Some(seed) => (2, seed),
             None => (0, 0),
         };
+        // Verilator draws the random initial values from a generator that a context's seed
+        // re-seeds through process-wide state: models built at the same time on different
+        // threads would mix their seeds, so construction is serialized.
+        static CREATE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+        let _guard = CREATE
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         // SAFETY: `new` has no preconditions; it returns a fresh heap object or null.
         let p = unsafe { (vt.new)(mode, seed) };
         NonNull::new(p).map(|ptr| RawModel { ptr, vt })

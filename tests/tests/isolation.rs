@@ -247,11 +247,7 @@ fn unwritten_rows_deny(build: Build, seed: u64) {
     let p = rig.params.clone();
     let skip = (0..p.sets)
         .map(|slot| {
-            regmap::mask_row_cmd(
-                regmap::ROW_OP_WRITE,
-                regmap::mask_row(&p, 0, slot),
-                false,
-            )
+            regmap::mask_row_cmd(regmap::ROW_OP_WRITE, regmap::mask_row(&p, 0, slot), false)
         })
         .collect();
     let mut bus = SkipMaskRows {

@@ -36,13 +36,14 @@ pub struct IngressArbiter<const DW: usize, const KW: usize> {
     pub out_ready: Signal<In, Bit>,
     locked: DFF<Bit>,
     cur: DFF<Bits<4>>,
+    cur_oh: DFF<Bits<16>>,
     last_grant: DFF<Bits<4>>,
     grant: Signal<Local, Bits<4>>,
     req: Signal<Local, Bits<16>>,
     rr: RoundRobin,
     oh: Vec<Constant<Bits<16>>>,
     sel: Signal<Local, Bits<4>>,
-    idx: Vec<Constant<Bits<4>>>,
+    sel_oh: Signal<Local, Bits<16>>,
 }
 
 impl<const DW: usize, const KW: usize> IngressArbiter<DW, KW> {
@@ -64,6 +65,7 @@ impl<const DW: usize, const KW: usize> IngressArbiter<DW, KW> {
             out_ready: Default::default(),
             locked: Default::default(),
             cur: Default::default(),
+            cur_oh: Default::default(),
             last_grant: Default::default(),
             grant: Default::default(),
             req: Default::default(),
@@ -72,9 +74,7 @@ impl<const DW: usize, const KW: usize> IngressArbiter<DW, KW> {
                 .map(|i| Constant::new((1u64 << i).to_bits()))
                 .collect(),
             sel: Default::default(),
-            idx: (0..n)
-                .map(|i| Constant::new((i as u64).to_bits()))
-                .collect(),
+            sel_oh: Default::default(),
         }
     }
 }
@@ -82,11 +82,11 @@ impl<const DW: usize, const KW: usize> IngressArbiter<DW, KW> {
 impl<const DW: usize, const KW: usize> Logic for IngressArbiter<DW, KW> {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, locked, cur, last_grant);
+        dff_setup!(self, clock, locked, cur, cur_oh, last_grant);
         // Round-robin choice among the valid inputs: first one after the last grant, else the
         // lowest valid one.
         self.req.next = 0.into();
-        for i in 0..self.idx.len() {
+        for i in 0..self.oh.len() {
             if self.in_valid[i].val() {
                 self.req.next = self.req.val() | self.oh[i].val();
             }
@@ -95,16 +95,18 @@ impl<const DW: usize, const KW: usize> Logic for IngressArbiter<DW, KW> {
         self.rr.last.next = self.last_grant.q.val();
         self.grant.next = self.rr.idx.val();
         self.sel.next = self.grant.val();
+        self.sel_oh.next = self.rr.grant.val();
         if self.locked.q.val() {
             self.sel.next = self.cur.q.val();
+            self.sel_oh.next = self.cur_oh.q.val();
         }
         self.out_data.next = 0.into();
         self.out_keep.next = 0.into();
         self.out_last.next = false;
         self.out_valid.next = false;
-        for i in 0..self.idx.len() {
+        for i in 0..self.oh.len() {
             self.in_ready[i].next = false;
-            if self.sel.val() == self.idx[i].val() {
+            if self.sel_oh.val().get_bit(i) {
                 self.out_data.next = self.out_data.val() | self.in_data[i].val();
                 self.out_keep.next = self.out_keep.val() | self.in_keep[i].val();
                 self.out_last.next = self.out_last.val() | self.in_last[i].val();
@@ -120,11 +122,13 @@ impl<const DW: usize, const KW: usize> Logic for IngressArbiter<DW, KW> {
             } else {
                 self.locked.d.next = true;
                 self.cur.d.next = self.sel.val();
+                self.cur_oh.d.next = self.sel_oh.val();
             }
         }
         if self.rst.val() {
             self.locked.d.next = false;
             self.cur.d.next = 0.into();
+            self.cur_oh.d.next = 0.into();
             self.last_grant.d.next = 0.into();
         }
     }

@@ -157,6 +157,10 @@ pub struct AxilRegs<const BW: usize, const RA: usize, const MA: usize> {
     staging: Vec<DFF<Bits<32>>>,
     wstate: DFF<Bits<2>>,
     waw: DFF<Bits<16>>,
+    // checks of the latched write, made when it is latched: address inside the BIFT block,
+    // row command valid
+    w_inb: DFF<Bit>,
+    w_cok: DFF<Bit>,
     wwd: DFF<Bits<32>>,
     wws: DFF<Bits<4>>,
     werr: DFF<Bit>,
@@ -230,6 +234,9 @@ pub struct AxilRegs<const BW: usize, const RA: usize, const MA: usize> {
     cmd_tgt: Signal<Local, Bits<8>>,
     cmd_row: Signal<Local, Bits<16>>,
     cmd_ok: Signal<Local, Bit>,
+    l_op: Signal<Local, Bits<2>>,
+    l_row: Signal<Local, Bits<16>>,
+    l_cok: Signal<Local, Bit>,
     cmd_addr: Signal<Local, Bits<RA>>,
     cmd_mask: Signal<Local, Bit>,
     cmd_maddr: Signal<Local, Bits<MA>>,
@@ -340,6 +347,8 @@ impl<const BW: usize, const RA: usize, const MA: usize> AxilRegs<BW, RA, MA> {
             staging: d(rm::staging_words(p)),
             wstate: Default::default(),
             waw: Default::default(),
+            w_inb: Default::default(),
+            w_cok: Default::default(),
             wwd: Default::default(),
             wws: Default::default(),
             werr: Default::default(),
@@ -426,6 +435,9 @@ impl<const BW: usize, const RA: usize, const MA: usize> AxilRegs<BW, RA, MA> {
             cmd_tgt: Default::default(),
             cmd_row: Default::default(),
             cmd_ok: Default::default(),
+            l_op: Default::default(),
+            l_row: Default::default(),
+            l_cok: Default::default(),
             cmd_addr: Default::default(),
             cmd_mask: Default::default(),
             cmd_maddr: Default::default(),
@@ -448,9 +460,9 @@ impl<const BW: usize, const RA: usize, const MA: usize> Logic for AxilRegs<BW, R
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self, clock, act, act_r, drain_r, dmode, scratch, ovf, wstate, waw, wwd, wws, werr,
-            lasterr, rbstate, rbtgt, rbaddr, rbmask, rbmaddr, rstate, raddr, rd, snap, h_commit,
-            h_dmode, h_scratch, h_status, h_bsl, h_lb, h_exc, h_rowcmd, h_cnt
+            self, clock, act, act_r, drain_r, dmode, scratch, ovf, wstate, waw, w_inb, w_cok, wwd,
+            wws, werr, lasterr, rbstate, rbtgt, rbaddr, rbmask, rbmaddr, rstate, raddr, rd, snap,
+            h_commit, h_dmode, h_scratch, h_status, h_bsl, h_lb, h_exc, h_rowcmd, h_cnt
         );
         // Bank-swap drain, registered (keeps the lookup pipeline's valid/bank bits off the write
         // decode); a swap in the previous cycle counts as draining.
@@ -568,13 +580,17 @@ impl<const BW: usize, const RA: usize, const MA: usize> Logic for AxilRegs<BW, R
         self.cmd_tgt.next = self.wwd.q.val().get_bits::<8>(16);
         self.cmd_row.next = self.wwd.q.val().get_bits::<16>(0);
         self.cmd_mask.next = self.wwd.q.val().get_bit(28);
-        self.cmd_ok.next = (self.cmd_tgt.val() < self.n_targets.val())
-            & (self.cmd_row.val() < self.n_rows.val())
-            & ((self.cmd_op.val() == 1) | (self.cmd_op.val() == 2));
-        if self.cmd_mask.val() {
+        // row command valid: checked on the write data when the write is latched (w_cok)
+        self.cmd_ok.next = self.w_cok.q.val();
+        self.l_op.next = self.wdata.val().get_bits::<2>(30);
+        self.l_row.next = self.wdata.val().get_bits::<16>(0);
+        self.l_cok.next = (self.wdata.val().get_bits::<8>(16) < self.n_targets.val())
+            & (self.l_row.val() < self.n_rows.val())
+            & ((self.l_op.val() == 1) | (self.l_op.val() == 2));
+        if self.wdata.val().get_bit(28) {
             // mask rows: the target field is ignored
-            self.cmd_ok.next = (self.cmd_row.val() < self.n_mrows.val())
-                & ((self.cmd_op.val() == 1) | (self.cmd_op.val() == 2));
+            self.l_cok.next = (self.l_row.val() < self.n_mrows.val())
+                & ((self.l_op.val() == 1) | (self.l_op.val() == 2));
         }
         self.cmd_addr.next = bit_cast::<RA, 16>(self.cmd_row.val());
         if self.shadow.val() {
@@ -608,14 +624,15 @@ impl<const BW: usize, const RA: usize, const MA: usize> Logic for AxilRegs<BW, R
             self.waw.d.next = self.awaddr.val();
             self.wwd.d.next = self.wdata.val();
             self.wws.d.next = self.wstrb.val();
+            self.w_inb.d.next = (self.awaddr.val() >= self.a_bift_lo.val())
+                & (self.awaddr.val() < self.a_bift_hi.val());
+            self.w_cok.d.next = self.l_cok.val();
             self.wstate.d.next = 3.into();
         }
         self.wacc.next = self.wstate.q.val() == 3;
         // Partial-word writes are rejected (SLVERR) and ignored.
         self.wr.next = self.wacc.val() & (self.wws.q.val() == 0xF);
-        self.busy_reject.next = self.drn.val()
-            & (self.waw.q.val() >= self.a_bift_lo.val())
-            & (self.waw.q.val() < self.a_bift_hi.val());
+        self.busy_reject.next = self.drn.val() & self.w_inb.q.val();
         self.bad.next = false;
         self.setr.next = 0.into();
         self.c3.next = 0.into();

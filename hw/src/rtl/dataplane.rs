@@ -97,7 +97,7 @@ pub struct Dataplane<
     /// AXI4-Lite.
     pub rready: Signal<In, Bit>,
     arb: IngressArbiter<DW, KW>,
-    slice: StreamReg<DW, KW>,
+    slice: StreamReg<DW, KW, 12>,
     parser: Parser<DW, KW, BW, HW, HRW, FW>,
     fb: SyncFifo<Bits<FW>, FBN, FBN1>,
     hq: SyncFifo<Bits<HW>, 5, 6>,
@@ -259,7 +259,9 @@ impl<
         self.parser.hq_full.next = self.hq.free.val() < 2;
         // header queue -> lookup
         self.lookup.hq_data.next = self.hq.data_out.val();
-        self.lookup.hq_empty.next = self.hq.avail.val() == 0;
+        self.lookup.hq_empty.next = self.hq.empty.val();
+        self.hq.skip.next = false;
+        self.hq.skip_n.next = 0.into();
         self.hq.read.next = self.lookup.hq_read.val();
         self.lookup.active.next = self.regs.active.val();
         for b in 0..2 {
@@ -308,13 +310,11 @@ impl<
         self.regs.maskb_data.next = self.mask.data_b.val();
         self.regs.maskb_valid.next = self.mask.valid_b.val();
         self.rep.fb_data.next = self.fb.data_out.val();
-        self.rep.fb_empty.next = self.fb.avail.val() == 0;
+        self.rep.fb_empty.next = self.fb.empty.val();
         self.fb.read.next = self.rep.fb_read.val();
         self.fb.skip.next = self.rep.fb_skip.val();
         self.fb.skip_n.next = bit_cast::<FBN1, 16>(self.lookup.o_beats.val());
-        self.rep.fb_avail.next = bit_cast::<16, FBN1>(self.fb.avail.val());
-        self.hq.skip.next = false;
-        self.hq.skip_n.next = 0.into();
+        self.rep.fb_fend.next = self.parser.frame_end.val();
         self.rep.hold.next = self.regs.hold.val();
         self.regs.portb_free.next = self.rep.portb_free.val();
         // F-BM RAMs, per-target settings, egress
@@ -349,6 +349,7 @@ impl<
             self.egress[t].reserve.next = self.rep.eg_reserve[t].val();
             self.egress[t].amount.next = self.rep.eg_amount.val();
             self.rep.eg_credit[t].next = self.egress[t].credit.val();
+            self.rep.eg_pop[t].next = self.egress[t].popped.val();
             self.tx_data[t].next = self.egress[t].m_data.val();
             self.tx_keep[t].next = self.egress[t].m_keep.val();
             self.tx_last[t].next = self.egress[t].m_last.val();

@@ -10,14 +10,18 @@
 //! (so its length is known before any byte is written and a too-small buffer is never
 //! overrun). Jobs alternate between transmit and receive; queues are served round robin.
 //! The choice of the next job is pipelined (which queues want service, the round-robin pick,
-//! then S_PICK re-checks the picked queue before starting), so no path runs from a queue's
-//! registers through the scan into the sequencer in one cycle; register reads take three
-//! cycles (address, queue decode, value) for the same reason.
+//! then S_IDLE registers the picked queue's job and S_PICK starts it), so no path runs from a
+//! queue's registers through the scan into the sequencer in one cycle. For the same reason
+//! register reads take four cycles (address; queue, register and block-register decode; the
+//! matching queue's value per register; the value), register writes are latched and executed
+//! in the next cycle, a received beat is registered (`p_*`) before the receive state and length
+//! logic, and the host stream leaves through a register slice.
 //! Every AXI burst stays inside a 4 KiB page and is at most 256 beats; all writes of a frame
 //! are acknowledged (B) before its completion record is written.
 
 use super::commit_fifo::CommitFifo;
 use super::round_robin::RoundRobin;
+use super::stream_reg::StreamReg;
 use crate::regmap::dma as m;
 use rust_hdl::prelude::*;
 
@@ -270,15 +274,14 @@ pub struct Dma<
     st: DFF<Bits<5>>,
     turn: DFF<Bit>,
     tf_reqr: DFF<Bits<16>>,
-    tk_fetch: DFF<Bits<16>>,
-    rk_drop: DFF<Bits<16>>,
-    rk_have: DFF<Bits<16>>,
-    rk_fetch: DFF<Bits<16>>,
     rx_reqr: DFF<Bits<16>>,
     tf_hitr: DFF<Bit>,
     rx_hitr: DFF<Bit>,
     tf_qr: DFF<Bits<4>>,
     rx_qr: DFF<Bits<4>>,
+    // the same picks one-hot
+    tf_oh: DFF<Bits<16>>,
+    rx_oh: DFF<Bits<16>>,
     pk: DFF<Bits<2>>,
     cur_rx: DFF<Bit>,
     cur_q: DFF<Bits<4>>,
@@ -297,6 +300,8 @@ pub struct Dma<
     beats_left: DFF<Bits<16>>,
     bytes_left: DFF<Bits<16>>,
     burst_left: DFF<Bits<16>>,
+    // burst_left == 1 (registered with it)
+    bl1: DFF<Bit>,
     derr: DFF<Bit>,
     desc: DFF<Bits<128>>,
     flen: DFF<Bits<16>>,
@@ -330,6 +335,7 @@ pub struct Dma<
     l_rdata: DFF<Bits<32>>,
     l_rresp: DFF<Bits<2>>,
     w_fwd: DFF<Bit>,
+    w_loc: DFF<Bit>,
     w_awd: DFF<Bit>,
     w_wd: DFF<Bit>,
     w_addr: DFF<Bits<16>>,
@@ -339,6 +345,11 @@ pub struct Dma<
     r_ard: DFF<Bit>,
     r_loc: DFF<Bit>,
     r_loc2: DFF<Bit>,
+    r_loc3: DFF<Bit>,
+    // local read, second stage: per register offset k the matching queue's value (rp[k]),
+    // and the block register's (rbv)
+    rp: Vec<DFF<Bits<32>>>,
+    rbv: DFF<Bits<32>>,
     rd_t: Vec<DFF<Bit>>,
     rd_k: Vec<DFF<Bit>>,
     rd_g: Vec<DFF<Bit>>,
@@ -350,6 +361,9 @@ pub struct Dma<
     tf_rr: RoundRobin,
     rx_rr: RoundRobin,
     txf: CommitFifo<Bits<TW>, TN, TN1>,
+    // register slice on the host stream: h_* and the FIFO's read come from flip-flops, so the
+    // data plane's ingress arbiter and the FIFO's pointers are in different cycles
+    hreg: StreamReg<DW, KW, 4>,
     rxb: RAM<Bits<FW>, RN>,
     // ---- constants
     qidx: Vec<Constant<Bits<4>>>,
@@ -389,10 +403,10 @@ pub struct Dma<
     rk_h: Signal<Local, Bits<16>>,
     rk_f: Signal<Local, Bits<16>>,
     rk_v: Signal<Local, Bits<16>>,
-    k_drop: Signal<Local, Bit>,
-    k_have: Signal<Local, Bit>,
-    k_valid: Signal<Local, Bit>,
-    k_fetch: Signal<Local, Bit>,
+    // the job of the receive queue the round robin picked (rx_qr), and whether the picked
+    // transmit queue (tf_qr) has descriptors to fetch; per-queue job code `qc`
+    rx_pk: Signal<Local, Bits<2>>,
+    tx_kf: Signal<Local, Bit>,
     oh16: Vec<Constant<Bits<16>>>,
     rx_desc: Signal<Local, Bits<128>>,
     avail_n: Signal<Local, Bits<16>>,
@@ -406,6 +420,7 @@ pub struct Dma<
     s_last: Signal<Local, Bit>,
     s_valid: Signal<Local, Bit>,
     rx_take: Signal<Local, Bit>,
+    sel_gerr: Signal<Local, Bit>,
     nb: Signal<Local, Bits<16>>,
     kedge: Signal<Local, Bits<KW>>,
     flen_c: Signal<Local, Bits<16>>,
@@ -421,8 +436,8 @@ pub struct Dma<
     c_al: Signal<Local, Bits<10>>,
     c_addr: Signal<Local, Bits<64>>,
     sel_size: Signal<Local, Bits<4>>,
-    pkn: Signal<Local, Bits<2>>,
     l_rd: Signal<Local, Bits<32>>,
+    pv: Vec<Signal<Local, Bits<32>>>,
     tv: Signal<Local, Bits<32>>,
     l_err: Signal<Local, Bit>,
     wv16: Signal<Local, Bits<16>>,
@@ -637,15 +652,13 @@ impl<
             st: Default::default(),
             turn: Default::default(),
             tf_reqr: Default::default(),
-            tk_fetch: Default::default(),
-            rk_drop: Default::default(),
-            rk_have: Default::default(),
-            rk_fetch: Default::default(),
             rx_reqr: Default::default(),
             tf_hitr: Default::default(),
             rx_hitr: Default::default(),
             tf_qr: Default::default(),
             rx_qr: Default::default(),
+            tf_oh: Default::default(),
+            rx_oh: Default::default(),
             pk: Default::default(),
             cur_rx: Default::default(),
             cur_q: Default::default(),
@@ -663,6 +676,7 @@ impl<
             beats_left: Default::default(),
             bytes_left: Default::default(),
             burst_left: Default::default(),
+            bl1: Default::default(),
             derr: Default::default(),
             desc: Default::default(),
             flen: Default::default(),
@@ -693,6 +707,7 @@ impl<
             l_rdata: Default::default(),
             l_rresp: Default::default(),
             w_fwd: Default::default(),
+            w_loc: Default::default(),
             w_awd: Default::default(),
             w_wd: Default::default(),
             w_addr: Default::default(),
@@ -702,6 +717,9 @@ impl<
             r_ard: Default::default(),
             r_loc: Default::default(),
             r_loc2: Default::default(),
+            r_loc3: Default::default(),
+            rp: (0..9).map(|_| Default::default()).collect(),
+            rbv: Default::default(),
             rd_t: (0..txq).map(|_| Default::default()).collect(),
             rd_k: (0..9).map(|_| Default::default()).collect(),
             rd_g: (0..7).map(|_| Default::default()).collect(),
@@ -738,6 +756,7 @@ impl<
             tf_rr: Default::default(),
             rx_rr: Default::default(),
             txf: Default::default(),
+            hreg: Default::default(),
             rxb: Default::default(),
             qidx: (0..txq.max(rxq)).map(|q| cst(q as u64)).collect(),
             tq_base: (0..txq).map(|q| cst(u64::from(m::txq_reg(q, 0)))).collect(),
@@ -775,10 +794,8 @@ impl<
             rk_h: Default::default(),
             rk_f: Default::default(),
             rk_v: Default::default(),
-            k_drop: Default::default(),
-            k_have: Default::default(),
-            k_valid: Default::default(),
-            k_fetch: Default::default(),
+            rx_pk: Default::default(),
+            tx_kf: Default::default(),
             oh16: (0..txq.max(rxq)).map(|q| cst(1u64 << q)).collect(),
             rx_desc: Default::default(),
             avail_n: Default::default(),
@@ -792,6 +809,7 @@ impl<
             s_last: Default::default(),
             s_valid: Default::default(),
             rx_take: Default::default(),
+            sel_gerr: Default::default(),
             nb: Default::default(),
             kedge: Default::default(),
             flen_c: Default::default(),
@@ -807,8 +825,8 @@ impl<
             c_al: Default::default(),
             c_addr: Default::default(),
             sel_size: Default::default(),
-            pkn: Default::default(),
             l_rd: Default::default(),
+            pv: (0..9).map(|_| Default::default()).collect(),
             tv: Default::default(),
             l_err: Default::default(),
             wv16: Default::default(),
@@ -869,13 +887,13 @@ impl<
     fn update(&mut self) {
         dff_setup!(
             self, clock, tg, tg_lo, tg_hi, tg_q, tg_err, t_ok, t_desc, t_flen, t_need, t_bad,
-            t_stat, st, turn, tf_reqr, tk_fetch, rk_drop, rk_have, rk_fetch, rx_reqr, tf_hitr,
-            rx_hitr, tf_qr, rx_qr, pk, cur_rx, cur_q, last_tq, last_rq, faddr, fring, foff, fa_ok,
-            fn_, fgrp, ferr, addr, beats_left, bytes_left, burst_left, derr, desc, flen, status,
-            rx_beats, p_data, p_keep, p_last, p_valid, p_done, hdr, bidx, c_idx, c_base, c_size,
-            c_flags, c_bfir, c_ent, c_bift, c_grp, c_strb, c_beats, c_berr, c_hi, l_bvalid,
-            l_bresp, l_rvalid, l_rdata, l_rresp, w_fwd, w_awd, w_wd, w_addr, w_data, w_strb, r_fwd,
-            r_ard, r_loc, r_loc2, r_addr
+            t_stat, st, turn, tf_reqr, rx_reqr, tf_hitr, rx_hitr, tf_qr, rx_qr, tf_oh, rx_oh, pk,
+            cur_rx, cur_q, last_tq, last_rq, faddr, fring, foff, fa_ok, fn_, fgrp, ferr, addr,
+            beats_left, bytes_left, burst_left, bl1, derr, desc, flen, status, rx_beats, p_data,
+            p_keep, p_last, p_valid, p_done, hdr, bidx, c_idx, c_base, c_size, c_flags, c_bfir,
+            c_ent, c_bift, c_grp, c_strb, c_beats, c_berr, c_hi, l_bvalid, l_bresp, l_rvalid,
+            l_rdata, l_rresp, w_fwd, w_loc, w_awd, w_wd, w_addr, w_data, w_strb, r_fwd, r_ard,
+            r_loc, r_loc2, r_loc3, rbv, r_addr
         );
         for q in 0..self.tq_en.len() {
             self.tq_ring[q].clock.next = self.clock.val();
@@ -933,24 +951,31 @@ impl<
         }
         self.txf.clock.next = self.clock.val();
         self.txf.rst.next = self.rst.val();
+        self.hreg.clock.next = self.clock.val();
+        self.hreg.rst.next = self.rst.val();
         self.rxb.read_clock.next = self.clock.val();
         self.rxb.write_clock.next = self.clock.val();
 
         // ------------------------------------------------ transmit FIFO -> host ingress
         self.fifo_head.next = self.txf.data_out.val();
-        self.h_valid.next = self.txf.avail.val() != 0;
-        self.h_data.next = self.fifo_head.val().get_bits::<DW>(0);
-        self.h_keep.next = self
+        self.hreg.s_valid.next = self.txf.avail.val() != 0;
+        self.hreg.s_data.next = self.fifo_head.val().get_bits::<DW>(0);
+        self.hreg.s_keep.next = self
             .fifo_head
             .val()
             .get_bits::<KW>(self.sh_keep.val().index());
-        self.h_last.next = self.fifo_head.val().get_bit(self.sh_last.val().index());
-        self.h_user.next = bit_cast::<8, 4>(
-            self.fifo_head
-                .val()
-                .get_bits::<4>(self.sh_user.val().index()),
-        );
-        self.txf.read.next = (self.txf.avail.val() != 0) & self.h_ready.val();
+        self.hreg.s_last.next = self.fifo_head.val().get_bit(self.sh_last.val().index());
+        self.hreg.s_side.next = self
+            .fifo_head
+            .val()
+            .get_bits::<4>(self.sh_user.val().index());
+        self.txf.read.next = (self.txf.avail.val() != 0) & self.hreg.s_ready.val();
+        self.h_valid.next = self.hreg.m_valid.val();
+        self.h_data.next = self.hreg.m_data.val();
+        self.h_keep.next = self.hreg.m_keep.val();
+        self.h_last.next = self.hreg.m_last.val();
+        self.h_user.next = bit_cast::<8, 4>(self.hreg.m_side.val());
+        self.hreg.m_ready.next = self.h_ready.val();
         self.txf.write.next = false;
         self.txf.commit.next = false;
         self.txf.rollback.next = false;
@@ -1032,7 +1057,8 @@ impl<
                 self.tk.next = self.tk.val() | self.oh16[q].val();
             }
         }
-        self.tk_fetch.d.next = self.tk.val();
+        // the picked transmit queue's fetch request, selected by its one-hot pick
+        self.tx_kf.next = (self.tk.val() & self.tf_oh.q.val()).any();
         self.tf_reqr.d.next = 0.into();
         if self.tg_lo.q.val() == self.tg_hi.q.val() {
             self.tf_reqr.d.next = self.tk.val();
@@ -1057,16 +1083,28 @@ impl<
                 self.rk_v.next = self.rk_v.val() | self.oh16[q].val();
             }
         }
-        self.rk_drop.d.next = self.rk_d.val();
-        self.rk_have.d.next = self.rk_h.val();
-        self.rk_fetch.d.next = self.rk_f.val();
         self.rx_reqr.d.next =
             self.rk_v.val() & (self.rk_d.val() | self.rk_h.val() | self.rk_f.val());
+        // the picked receive queue's job (its bits selected by the one-hot pick): 1 drop, 2
+        // move into the cached descriptor's buffer, 3 fetch descriptors, 0 nothing (no frame
+        // waiting, or nothing to do with it)
+        self.rx_pk.next = 0.into();
+        if (self.rk_v.val() & self.rx_oh.q.val()).any() {
+            if (self.rk_d.val() & self.rx_oh.q.val()).any() {
+                self.rx_pk.next = 1.into();
+            } else if (self.rk_h.val() & self.rx_oh.q.val()).any() {
+                self.rx_pk.next = 2.into();
+            } else if (self.rk_f.val() & self.rx_oh.q.val()).any() {
+                self.rx_pk.next = 3.into();
+            }
+        }
         // Round robin: the lowest requesting queue above the last one served, else the lowest.
         self.tf_rr.req.next = self.tf_reqr.q.val();
         self.tf_rr.last.next = self.last_tq.q.val();
         self.tf_hitr.d.next = self.tf_reqr.q.val() != 0;
         self.tf_qr.d.next = self.tf_rr.idx.val();
+        self.tf_oh.d.next = self.tf_rr.grant.val();
+        self.rx_oh.d.next = self.rx_rr.grant.val();
         self.rx_rr.req.next = self.rx_reqr.q.val();
         self.rx_rr.last.next = self.last_rq.q.val();
         self.rx_hitr.d.next = self.rx_reqr.q.val() != 0;
@@ -1230,17 +1268,20 @@ impl<
         self.t16.next = 0.into();
         self.busy_q.next = false;
         // ------------------------------------------------ the sequencer
-        // S_IDLE picks a job and registers it (queue, kind); S_PICK starts it. The pick costs
-        // one cycle but keeps the round-robin scan and the queue muxes in separate cycles.
-        // Nothing but the sequencer changes the state a pick depends on, except register
-        // writes, which act as if they had come one cycle later (S_PICK counts as busy for
-        // the picked queue).
+        // S_IDLE picks a job and registers it (queue, and in `pk` what the queue needs: 1 drop
+        // the frame (receive queue off), 2 move a frame (receive: into the cached descriptor's
+        // buffer; transmit: the pending descriptor's), 3 fetch descriptors, 0 nothing: back to
+        // S_IDLE); S_PICK starts it. The pick costs one cycle but keeps the round-robin scan
+        // and the queue muxes in separate cycles. Nothing but the sequencer changes the state a
+        // pick depends on, except register writes, which act as if they had come one cycle
+        // later (S_PICK counts as busy for the picked queue).
         if self.st.q.val() == S_IDLE {
             if self.pick_rx.val() {
                 self.turn.d.next = false;
                 self.last_rq.d.next = self.rx_qr.q.val();
                 self.cur_rx.d.next = true;
                 self.cur_q.d.next = self.rx_qr.q.val();
+                self.pk.d.next = self.rx_pk.val();
                 for q in 0..self.cur_sel.len() {
                     self.cur_sel[q].d.next = self.rx_qr.q.val() == self.qidx[q].val();
                 }
@@ -1262,50 +1303,12 @@ impl<
                 for q in 0..self.cur_sel.len() {
                     self.cur_sel[q].d.next = self.tf_qr.q.val() == self.qidx[q].val();
                 }
-                self.pk.d.next = 3.into();
+                // fetch only if the queue still has descriptors and no group is pending
+                self.pk.d.next = 0.into();
+                if self.tx_kf.val() & (self.tg_lo.q.val() == self.tg_hi.q.val()) {
+                    self.pk.d.next = 3.into();
+                }
                 self.st.d.next = S_PICK.into();
-            }
-        }
-        // What the picked queue needs now (pk for transmit was decided in S_IDLE): 1 drop the
-        // frame (receive queue off), 2 move a frame (receive: into the cached descriptor's
-        // buffer; transmit: the pending descriptor's), 3 fetch descriptors, 0 nothing (a stale
-        // pick: back to S_IDLE). From the per-queue bits registered in the
-        // S_IDLE cycle (rk_*, tk_fetch), in which the sequencer changed nothing.
-        self.k_drop.next = false;
-        self.k_have.next = false;
-        self.k_valid.next = false;
-        self.k_fetch.next = false;
-        for q in 0..self.rq_en.len() {
-            if self.cur_sel[q].q.val() {
-                self.k_drop.next = self.k_drop.val() | self.rk_drop.q.val().get_bit(q);
-                self.k_have.next = self.k_have.val() | self.rk_have.q.val().get_bit(q);
-                // the queue's request bit (stream valid and something to do), registered with
-                // the others: a stream's valid stays up until the DMA takes the beat
-                self.k_valid.next = self.k_valid.val() | self.rx_reqr.q.val().get_bit(q);
-                self.k_fetch.next = self.k_fetch.val() | self.rk_fetch.q.val().get_bit(q);
-            }
-        }
-        self.pkn.next = self.pk.q.val();
-        if self.cur_rx.q.val() {
-            self.pkn.next = 0.into();
-            if self.k_valid.val() {
-                if self.k_drop.val() {
-                    self.pkn.next = 1.into();
-                } else if self.k_have.val() {
-                    self.pkn.next = 2.into();
-                } else if self.k_fetch.val() {
-                    self.pkn.next = 3.into();
-                }
-            }
-        } else if self.pk.q.val() == 3 {
-            self.k_fetch.next = false;
-            for q in 0..self.tq_en.len() {
-                if self.cur_sel[q].q.val() {
-                    self.k_fetch.next = self.k_fetch.val() | self.tk_fetch.q.val().get_bit(q);
-                }
-            }
-            if !self.k_fetch.val() | (self.tg_lo.q.val() != self.tg_hi.q.val()) {
-                self.pkn.next = 0.into();
             }
         }
         if self.st.q.val() == S_PICK {
@@ -1324,16 +1327,16 @@ impl<
             } else {
                 self.desc.d.next = self.t_desc.q.val();
             }
-            if self.pkn.val() == 3 {
+            if self.pk.q.val() == 3 {
                 if self.cur_rx.q.val() {
                     self.st.d.next = S_RF_AR.into();
                 } else {
                     self.st.d.next = S_TF_AR.into();
                 }
-            } else if self.pkn.val() == 0 {
+            } else if self.pk.q.val() == 0 {
                 // a stale pick: nothing to do after all
                 self.st.d.next = S_IDLE.into();
-            } else if self.pkn.val() == 1 {
+            } else if self.pk.q.val() == 1 {
                 self.st.d.next = S_RX_DROP.into();
             } else if self.cur_rx.q.val() {
                 self.st.d.next = S_RX_IN.into();
@@ -1419,6 +1422,7 @@ impl<
             self.m_arvalid.next = true;
             if self.m_arready.val() {
                 self.burst_left.d.next = self.burst.val();
+                self.bl1.d.next = self.burst.val() == 1;
                 self.st.d.next = S_TX_R.into();
             }
         }
@@ -1440,6 +1444,7 @@ impl<
                 }
                 self.beats_left.d.next = self.beats_left.q.val() - 1;
                 self.burst_left.d.next = self.burst_left.q.val() - 1;
+                self.bl1.d.next = self.burst_left.q.val() == 2;
                 self.addr.d.next = self.addr.q.val() + self.kw64.val();
                 if self.m_rresp.val() != 0 {
                     self.derr.d.next = true;
@@ -1453,7 +1458,7 @@ impl<
                         self.status.d.next = 0.into();
                     }
                     self.st.d.next = S_CPL_SET.into();
-                } else if self.burst_left.q.val() == 1 {
+                } else if self.bl1.q.val() {
                     self.st.d.next = S_TX_AR.into();
                 }
             }
@@ -1510,6 +1515,13 @@ impl<
                 self.st.d.next = S_IDLE.into();
             }
         }
+        // the current receive queue's group error, selected by or-ing (one queue is current)
+        self.sel_gerr.next = false;
+        for q in 0..self.rq_en.len() {
+            if self.cur_sel[q].q.val() & self.rq_gerr[q].q.val() {
+                self.sel_gerr.next = true;
+            }
+        }
         if self.st.q.val() == S_RX_CHK {
             self.c_flags.d.next = 0.into();
             self.c_bfir.d.next = 0.into();
@@ -1532,21 +1544,15 @@ impl<
             self.derr.d.next = false;
             self.status.d.next = 0.into();
             self.st.d.next = S_RX_AW.into();
-            for q in 0..self.rq_en.len() {
-                if self.cur_sel[q].q.val() {
-                    if self.rq_gerr[q].q.val() {
-                        self.status.d.next = 4.into() /* CPL_STATUS_DMA_ERROR */;
-                        self.st.d.next = S_CPL_SET.into();
-                    } else if (self.desc.q.val().get_bits::<64>(0) & self.kw_low.val()) != 0 {
-                        self.status.d.next = 2.into() /* CPL_STATUS_BAD_ADDRESS */;
-                        self.st.d.next = S_CPL_SET.into();
-                    } else if bit_cast::<32, 16>(self.flen.q.val())
-                        > self.desc.q.val().get_bits::<32>(64)
-                    {
-                        self.status.d.next = 3.into() /* CPL_STATUS_TOO_SMALL */;
-                        self.st.d.next = S_CPL_SET.into();
-                    }
-                }
+            if self.sel_gerr.val() {
+                self.status.d.next = 4.into() /* CPL_STATUS_DMA_ERROR */;
+                self.st.d.next = S_CPL_SET.into();
+            } else if (self.desc.q.val().get_bits::<64>(0) & self.kw_low.val()) != 0 {
+                self.status.d.next = 2.into() /* CPL_STATUS_BAD_ADDRESS */;
+                self.st.d.next = S_CPL_SET.into();
+            } else if bit_cast::<32, 16>(self.flen.q.val()) > self.desc.q.val().get_bits::<32>(64) {
+                self.status.d.next = 3.into() /* CPL_STATUS_TOO_SMALL */;
+                self.st.d.next = S_CPL_SET.into();
             }
         }
         // receive frame: frame buffer -> host memory
@@ -1555,6 +1561,7 @@ impl<
             self.m_awvalid.next = true;
             if self.m_awready.val() {
                 self.burst_left.d.next = self.burst.val();
+                self.bl1.d.next = self.burst.val() == 1;
                 self.st.d.next = S_RX_W.into();
             }
         }
@@ -1565,14 +1572,15 @@ impl<
                 .rb_entry
                 .val()
                 .get_bits::<KW>(self.sh_keep.val().index());
-            self.m_wlast.next = self.burst_left.q.val() == 1;
+            self.m_wlast.next = self.bl1.q.val();
             if self.m_wready.val() {
                 self.bidx.d.next = self.bidx.q.val() + 1;
                 self.rxb.read_address.next = bit_cast::<RN, 16>(self.bidx.q.val() + 1);
                 self.burst_left.d.next = self.burst_left.q.val() - 1;
+                self.bl1.d.next = self.burst_left.q.val() == 2;
                 self.beats_left.d.next = self.beats_left.q.val() - 1;
                 self.addr.d.next = self.addr.q.val() + self.kw64.val();
-                if self.burst_left.q.val() == 1 {
+                if self.bl1.q.val() {
                     self.st.d.next = S_RX_B.into();
                 }
             }
@@ -1688,13 +1696,17 @@ impl<
         }
 
         // ------------------------------------------------ AXI4-Lite: split and DMA registers
-        self.take_w.next =
-            self.awvalid.val() & self.wvalid.val() & !self.l_bvalid.q.val() & !self.w_fwd.q.val();
+        self.take_w.next = self.awvalid.val()
+            & self.wvalid.val()
+            & !self.l_bvalid.q.val()
+            & !self.w_fwd.q.val()
+            & !self.w_loc.q.val();
         self.take_r.next = self.arvalid.val()
             & !self.l_rvalid.q.val()
             & !self.r_fwd.q.val()
             & !self.r_loc.q.val()
-            & !self.r_loc2.q.val();
+            & !self.r_loc2.q.val()
+            & !self.r_loc3.q.val();
         self.awready.next = self.take_w.val();
         self.wready.next = self.take_w.val();
         self.arready.next = self.take_r.val();
@@ -1750,9 +1762,11 @@ impl<
                 }
             }
         }
-        // local reads, pipelined: the address is registered (r_loc), then its queue decoded
-        // (rd_t, rd_r; r_loc2), then the value is or-ed from the one matching register (a
-        // balanced tree, not a priority chain)
+        // local reads, pipelined: the address is registered (r_loc), then its queue, register
+        // offset and block register decoded (rd_t, rd_r, rd_k, rd_g; r_loc2), then per register
+        // offset the matching queue's value or-ed into rp[k] and the block register's into rbv
+        // (r_loc3), then the matching offset's rp or-ed with rbv: balanced or-trees in two
+        // registered steps, no priority chain
         for q in 0..self.tq_en.len() {
             self.rd_t[q].d.next =
                 (self.r_addr.q.val() & self.m_qsel.val()) == self.tq_base[q].val();
@@ -1808,109 +1822,97 @@ impl<
                     ((self.st.q.val() != 0) | (self.tg_lo.q.val() != self.tg_hi.q.val())).into(),
                 ));
         }
+        self.rbv.d.next = self.l_rd.val();
+        for k in 0..self.rp.len() {
+            self.rp[k].clock.next = self.clock.val();
+            self.pv[k].next = 0.into();
+        }
         for q in 0..self.tq_en.len() {
-            self.tv.next = 0.into();
-            if self.rd_t[q].q.val() & self.rd_k[0].q.val() {
-                self.tv.next = self.tq_ring[q].q.val().get_bits::<32>(0);
+            if self.rd_t[q].q.val() {
+                self.pv[0].next = self.pv[0].val() | self.tq_ring[q].q.val().get_bits::<32>(0);
             }
-            self.l_rd.next = self.l_rd.val() | self.tv.val();
-            self.tv.next = 0.into();
-            if self.rd_t[q].q.val() & self.rd_k[1].q.val() {
-                self.tv.next = self.tq_ring[q].q.val().get_bits::<32>(32);
+            if self.rd_t[q].q.val() {
+                self.pv[1].next = self.pv[1].val() | self.tq_ring[q].q.val().get_bits::<32>(32);
             }
-            self.l_rd.next = self.l_rd.val() | self.tv.val();
-            self.tv.next = 0.into();
-            if self.rd_t[q].q.val() & self.rd_k[2].q.val() {
-                self.tv.next = self.tq_cpl[q].q.val().get_bits::<32>(0);
+            if self.rd_t[q].q.val() {
+                self.pv[2].next = self.pv[2].val() | self.tq_cpl[q].q.val().get_bits::<32>(0);
             }
-            self.l_rd.next = self.l_rd.val() | self.tv.val();
-            self.tv.next = 0.into();
-            if self.rd_t[q].q.val() & self.rd_k[3].q.val() {
-                self.tv.next = self.tq_cpl[q].q.val().get_bits::<32>(32);
+            if self.rd_t[q].q.val() {
+                self.pv[3].next = self.pv[3].val() | self.tq_cpl[q].q.val().get_bits::<32>(32);
             }
-            self.l_rd.next = self.l_rd.val() | self.tv.val();
             self.t4.next = self.tq_size[q].q.val();
             self.t1.next = self.tq_en[q].q.val();
-            if self.rd_t[q].q.val() & self.rd_k[4].q.val() {
-                self.l_rd.next = self.l_rd.val()
+            if self.rd_t[q].q.val() {
+                self.pv[4].next = self.pv[4].val()
                     | (bit_cast::<32, 4>(self.t4.val())
                         | (bit_cast::<32, 1>(self.t1.val().into()) << 31));
             }
             self.t16.next = self.tq_prod[q].q.val();
-            self.tv.next = 0.into();
-            if self.rd_t[q].q.val() & self.rd_k[5].q.val() {
-                self.tv.next = bit_cast::<32, 16>(self.t16.val());
+            if self.rd_t[q].q.val() {
+                self.pv[5].next = self.pv[5].val() | bit_cast::<32, 16>(self.t16.val());
             }
-            self.l_rd.next = self.l_rd.val() | self.tv.val();
             self.t16.next = self.tq_cons[q].q.val();
-            self.tv.next = 0.into();
-            if self.rd_t[q].q.val() & self.rd_k[6].q.val() {
-                self.tv.next = bit_cast::<32, 16>(self.t16.val());
+            if self.rd_t[q].q.val() {
+                self.pv[6].next = self.pv[6].val() | bit_cast::<32, 16>(self.t16.val());
             }
-            self.l_rd.next = self.l_rd.val() | self.tv.val();
-            self.tv.next = 0.into();
-            if self.rd_t[q].q.val() & self.rd_k[7].q.val() {
-                self.tv.next = self.tq_err[q].q.val();
+            if self.rd_t[q].q.val() {
+                self.pv[7].next = self.pv[7].val() | self.tq_err[q].q.val();
             }
-            self.l_rd.next = self.l_rd.val() | self.tv.val();
         }
         for q in 0..self.rq_en.len() {
-            self.tv.next = 0.into();
-            if self.rd_r[q].q.val() & self.rd_k[0].q.val() {
-                self.tv.next = self.rq_ring[q].q.val().get_bits::<32>(0);
+            if self.rd_r[q].q.val() {
+                self.pv[0].next = self.pv[0].val() | self.rq_ring[q].q.val().get_bits::<32>(0);
             }
-            self.l_rd.next = self.l_rd.val() | self.tv.val();
-            self.tv.next = 0.into();
-            if self.rd_r[q].q.val() & self.rd_k[1].q.val() {
-                self.tv.next = self.rq_ring[q].q.val().get_bits::<32>(32);
+            if self.rd_r[q].q.val() {
+                self.pv[1].next = self.pv[1].val() | self.rq_ring[q].q.val().get_bits::<32>(32);
             }
-            self.l_rd.next = self.l_rd.val() | self.tv.val();
-            self.tv.next = 0.into();
-            if self.rd_r[q].q.val() & self.rd_k[2].q.val() {
-                self.tv.next = self.rq_cpl[q].q.val().get_bits::<32>(0);
+            if self.rd_r[q].q.val() {
+                self.pv[2].next = self.pv[2].val() | self.rq_cpl[q].q.val().get_bits::<32>(0);
             }
-            self.l_rd.next = self.l_rd.val() | self.tv.val();
-            self.tv.next = 0.into();
-            if self.rd_r[q].q.val() & self.rd_k[3].q.val() {
-                self.tv.next = self.rq_cpl[q].q.val().get_bits::<32>(32);
+            if self.rd_r[q].q.val() {
+                self.pv[3].next = self.pv[3].val() | self.rq_cpl[q].q.val().get_bits::<32>(32);
             }
-            self.l_rd.next = self.l_rd.val() | self.tv.val();
             self.t4.next = self.rq_size[q].q.val();
             self.t1.next = self.rq_en[q].q.val();
-            if self.rd_r[q].q.val() & self.rd_k[4].q.val() {
-                self.l_rd.next = self.l_rd.val()
+            if self.rd_r[q].q.val() {
+                self.pv[4].next = self.pv[4].val()
                     | (bit_cast::<32, 4>(self.t4.val())
                         | (bit_cast::<32, 1>(self.t1.val().into()) << 31));
             }
             self.t16.next = self.rq_prod[q].q.val();
-            self.tv.next = 0.into();
-            if self.rd_r[q].q.val() & self.rd_k[5].q.val() {
-                self.tv.next = bit_cast::<32, 16>(self.t16.val());
+            if self.rd_r[q].q.val() {
+                self.pv[5].next = self.pv[5].val() | bit_cast::<32, 16>(self.t16.val());
             }
-            self.l_rd.next = self.l_rd.val() | self.tv.val();
             self.t16.next = self.rq_cons[q].q.val();
-            self.tv.next = 0.into();
-            if self.rd_r[q].q.val() & self.rd_k[6].q.val() {
-                self.tv.next = bit_cast::<32, 16>(self.t16.val());
+            if self.rd_r[q].q.val() {
+                self.pv[6].next = self.pv[6].val() | bit_cast::<32, 16>(self.t16.val());
             }
-            self.l_rd.next = self.l_rd.val() | self.tv.val();
-            self.tv.next = 0.into();
-            if self.rd_r[q].q.val() & self.rd_k[7].q.val() {
-                self.tv.next = self.rq_err[q].q.val();
+            if self.rd_r[q].q.val() {
+                self.pv[7].next = self.pv[7].val() | self.rq_err[q].q.val();
             }
-            self.l_rd.next = self.l_rd.val() | self.tv.val();
-            self.tv.next = 0.into();
-            if self.rd_r[q].q.val() & self.rd_k[8].q.val() {
-                self.tv.next = self.rq_drops[q].q.val();
+            if self.rd_r[q].q.val() {
+                self.pv[8].next = self.pv[8].val() | self.rq_drops[q].q.val();
             }
-            self.l_rd.next = self.l_rd.val() | self.tv.val();
         }
         if self.r_loc.q.val() {
             self.r_loc.d.next = false;
             self.r_loc2.d.next = true;
         }
+        for k in 0..self.rp.len() {
+            self.rp[k].d.next = self.pv[k].val();
+        }
+        self.l_rd.next = self.rbv.q.val();
+        for k in 0..self.rp.len() {
+            if self.rd_k[k].q.val() {
+                self.l_rd.next = self.l_rd.val() | self.rp[k].q.val();
+            }
+        }
         if self.r_loc2.q.val() {
             self.r_loc2.d.next = false;
+            self.r_loc3.d.next = true;
+        }
+        if self.r_loc3.q.val() {
+            self.r_loc3.d.next = false;
             self.l_rvalid.d.next = true;
             self.l_rdata.d.next = self.l_rd.val();
             self.l_rresp.d.next = 0.into();
@@ -1925,59 +1927,60 @@ impl<
                 self.r_addr.d.next = self.araddr.val();
             }
         }
-        // local writes
-        self.l_err.next = self.wstrb.val() != 0xF;
-        self.wv16.next = self.wdata.val().get_bits::<16>(0);
-        if self.take_w.val() & self.wlocal.val() & (self.wstrb.val() == 0xF) {
+        // local writes: latched when taken (w_loc), decoded and executed from the latched
+        // address and data in the next cycle
+        self.l_err.next = self.w_strb.q.val() != 0xF;
+        self.wv16.next = self.w_data.q.val().get_bits::<16>(0);
+        if self.w_loc.q.val() & (self.w_strb.q.val() == 0xF) {
             for q in 0..self.tq_en.len() {
-                if (self.awaddr.val() & self.m_qsel.val()) == self.tq_base[q].val() {
+                if (self.w_addr.q.val() & self.m_qsel.val()) == self.tq_base[q].val() {
                     self.busy_q.next =
                         ((self.st.q.val() != 0) & !self.cur_rx.q.val() & (self.cur_sel[q].q.val()))
                             | ((self.tg_lo.q.val() != self.tg_hi.q.val())
                                 & (self.tg_q.q.val() == self.qidx[q].val()));
-                    if (self.awaddr.val() & self.m_reg.val()) == 0x00 {
-                        if self.tq_en[q].q.val() | ((self.wdata.val() & 0x3F) != 0) {
+                    if (self.w_addr.q.val() & self.m_reg.val()) == 0x00 {
+                        if self.tq_en[q].q.val() | ((self.w_data.q.val() & 0x3F) != 0) {
                             self.l_err.next = true;
                         } else {
                             self.tq_ring[q].d.next = (self.tq_ring[q].q.val() & self.m_hi64.val())
-                                | bit_cast::<64, 32>(self.wdata.val());
+                                | bit_cast::<64, 32>(self.w_data.q.val());
                         }
                     }
-                    if (self.awaddr.val() & self.m_reg.val()) == 0x04 {
+                    if (self.w_addr.q.val() & self.m_reg.val()) == 0x04 {
                         if self.tq_en[q].q.val() {
                             self.l_err.next = true;
                         } else {
                             self.tq_ring[q].d.next = (self.tq_ring[q].q.val() & self.m_lo64.val())
-                                | (bit_cast::<64, 32>(self.wdata.val()) << 32);
+                                | (bit_cast::<64, 32>(self.w_data.q.val()) << 32);
                         }
                     }
-                    if (self.awaddr.val() & self.m_reg.val()) == 0x08 {
-                        if self.tq_en[q].q.val() | ((self.wdata.val() & 0x3F) != 0) {
+                    if (self.w_addr.q.val() & self.m_reg.val()) == 0x08 {
+                        if self.tq_en[q].q.val() | ((self.w_data.q.val() & 0x3F) != 0) {
                             self.l_err.next = true;
                         } else {
                             self.tq_cpl[q].d.next = (self.tq_cpl[q].q.val() & self.m_hi64.val())
-                                | bit_cast::<64, 32>(self.wdata.val());
+                                | bit_cast::<64, 32>(self.w_data.q.val());
                         }
                     }
-                    if (self.awaddr.val() & self.m_reg.val()) == 0x0C {
+                    if (self.w_addr.q.val() & self.m_reg.val()) == 0x0C {
                         if self.tq_en[q].q.val() {
                             self.l_err.next = true;
                         } else {
                             self.tq_cpl[q].d.next = (self.tq_cpl[q].q.val() & self.m_lo64.val())
-                                | (bit_cast::<64, 32>(self.wdata.val()) << 32);
+                                | (bit_cast::<64, 32>(self.w_data.q.val()) << 32);
                         }
                     }
-                    if (self.awaddr.val() & self.m_reg.val()) == 0x10 {
-                        if self.wdata.val().get_bit(31) {
+                    if (self.w_addr.q.val() & self.m_reg.val()) == 0x10 {
+                        if self.w_data.q.val().get_bit(31) {
                             if self.tq_en[q].q.val()
                                 | self.busy_q.val()
-                                | (self.wdata.val().get_bits::<4>(0) < 2)
-                                | (self.wdata.val().get_bits::<4>(0) > self.max_log2.val())
+                                | (self.w_data.q.val().get_bits::<4>(0) < 2)
+                                | (self.w_data.q.val().get_bits::<4>(0) > self.max_log2.val())
                             {
                                 self.l_err.next = true;
                             } else {
                                 self.tq_en[q].d.next = true;
-                                self.tq_size[q].d.next = self.wdata.val().get_bits::<4>(0);
+                                self.tq_size[q].d.next = self.w_data.q.val().get_bits::<4>(0);
                                 self.tq_prod[q].d.next = 0.into();
                                 self.tq_cons[q].d.next = 0.into();
                                 self.tq_fetch[q].d.next = 0.into();
@@ -1986,7 +1989,7 @@ impl<
                             self.tq_en[q].d.next = false;
                         }
                     }
-                    if (self.awaddr.val() & self.m_reg.val()) == 0x14 {
+                    if (self.w_addr.q.val() & self.m_reg.val()) == 0x14 {
                         self.qsize.next = bit_cast::<16, 1>(true.into()) << self.tq_size[q].q.val();
                         // Checked against the fetch index, not Q_CONS: a driver sees a
                         // completion (and may reuse its slot) before the write response
@@ -2000,52 +2003,52 @@ impl<
                 }
             }
             for q in 0..self.rq_en.len() {
-                if (self.awaddr.val() & self.m_qsel.val()) == self.rq_base[q].val() {
+                if (self.w_addr.q.val() & self.m_qsel.val()) == self.rq_base[q].val() {
                     self.busy_q.next =
                         (self.st.q.val() != 0) & self.cur_rx.q.val() & (self.cur_sel[q].q.val());
-                    if (self.awaddr.val() & self.m_reg.val()) == 0x00 {
-                        if self.rq_en[q].q.val() | ((self.wdata.val() & 0x3F) != 0) {
+                    if (self.w_addr.q.val() & self.m_reg.val()) == 0x00 {
+                        if self.rq_en[q].q.val() | ((self.w_data.q.val() & 0x3F) != 0) {
                             self.l_err.next = true;
                         } else {
                             self.rq_ring[q].d.next = (self.rq_ring[q].q.val() & self.m_hi64.val())
-                                | bit_cast::<64, 32>(self.wdata.val());
+                                | bit_cast::<64, 32>(self.w_data.q.val());
                         }
                     }
-                    if (self.awaddr.val() & self.m_reg.val()) == 0x04 {
+                    if (self.w_addr.q.val() & self.m_reg.val()) == 0x04 {
                         if self.rq_en[q].q.val() {
                             self.l_err.next = true;
                         } else {
                             self.rq_ring[q].d.next = (self.rq_ring[q].q.val() & self.m_lo64.val())
-                                | (bit_cast::<64, 32>(self.wdata.val()) << 32);
+                                | (bit_cast::<64, 32>(self.w_data.q.val()) << 32);
                         }
                     }
-                    if (self.awaddr.val() & self.m_reg.val()) == 0x08 {
-                        if self.rq_en[q].q.val() | ((self.wdata.val() & 0x3F) != 0) {
+                    if (self.w_addr.q.val() & self.m_reg.val()) == 0x08 {
+                        if self.rq_en[q].q.val() | ((self.w_data.q.val() & 0x3F) != 0) {
                             self.l_err.next = true;
                         } else {
                             self.rq_cpl[q].d.next = (self.rq_cpl[q].q.val() & self.m_hi64.val())
-                                | bit_cast::<64, 32>(self.wdata.val());
+                                | bit_cast::<64, 32>(self.w_data.q.val());
                         }
                     }
-                    if (self.awaddr.val() & self.m_reg.val()) == 0x0C {
+                    if (self.w_addr.q.val() & self.m_reg.val()) == 0x0C {
                         if self.rq_en[q].q.val() {
                             self.l_err.next = true;
                         } else {
                             self.rq_cpl[q].d.next = (self.rq_cpl[q].q.val() & self.m_lo64.val())
-                                | (bit_cast::<64, 32>(self.wdata.val()) << 32);
+                                | (bit_cast::<64, 32>(self.w_data.q.val()) << 32);
                         }
                     }
-                    if (self.awaddr.val() & self.m_reg.val()) == 0x10 {
-                        if self.wdata.val().get_bit(31) {
+                    if (self.w_addr.q.val() & self.m_reg.val()) == 0x10 {
+                        if self.w_data.q.val().get_bit(31) {
                             if self.rq_en[q].q.val()
                                 | self.busy_q.val()
-                                | (self.wdata.val().get_bits::<4>(0) < 2)
-                                | (self.wdata.val().get_bits::<4>(0) > self.max_log2.val())
+                                | (self.w_data.q.val().get_bits::<4>(0) < 2)
+                                | (self.w_data.q.val().get_bits::<4>(0) > self.max_log2.val())
                             {
                                 self.l_err.next = true;
                             } else {
                                 self.rq_en[q].d.next = true;
-                                self.rq_size[q].d.next = self.wdata.val().get_bits::<4>(0);
+                                self.rq_size[q].d.next = self.w_data.q.val().get_bits::<4>(0);
                                 self.rq_prod[q].d.next = 0.into();
                                 self.rq_cons[q].d.next = 0.into();
                                 self.rq_fetch[q].d.next = 0.into();
@@ -2057,7 +2060,7 @@ impl<
                             self.rq_en[q].d.next = false;
                         }
                     }
-                    if (self.awaddr.val() & self.m_reg.val()) == 0x14 {
+                    if (self.w_addr.q.val() & self.m_reg.val()) == 0x14 {
                         self.qsize.next = bit_cast::<16, 1>(true.into()) << self.rq_size[q].q.val();
                         // Checked against the fetch index, not Q_CONS: a driver sees a
                         // completion (and may reuse its slot) before the write response
@@ -2071,13 +2074,20 @@ impl<
                 }
             }
         }
+        if self.w_loc.q.val() {
+            self.w_loc.d.next = false;
+            self.l_bvalid.d.next = true;
+            self.l_bresp.d.next = 0.into();
+            if self.l_err.val() {
+                self.l_bresp.d.next = 2.into();
+            }
+        }
         if self.take_w.val() {
             if self.wlocal.val() {
-                self.l_bvalid.d.next = true;
-                self.l_bresp.d.next = 0.into();
-                if self.l_err.val() {
-                    self.l_bresp.d.next = 2.into();
-                }
+                self.w_loc.d.next = true;
+                self.w_addr.d.next = self.awaddr.val();
+                self.w_data.d.next = self.wdata.val();
+                self.w_strb.d.next = self.wstrb.val();
             } else {
                 self.w_fwd.d.next = true;
                 self.w_awd.d.next = false;
@@ -2096,9 +2106,11 @@ impl<
             self.l_bvalid.d.next = false;
             self.l_rvalid.d.next = false;
             self.w_fwd.d.next = false;
+            self.w_loc.d.next = false;
             self.r_fwd.d.next = false;
             self.r_loc.d.next = false;
             self.r_loc2.d.next = false;
+            self.r_loc3.d.next = false;
             for q in 0..self.tq_en.len() {
                 self.tq_en[q].d.next = false;
                 self.tq_prod[q].d.next = 0.into();

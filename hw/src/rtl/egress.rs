@@ -5,9 +5,10 @@ use rust_hdl::prelude::*;
 
 /// Egress FIFO of `2^N` beats (`NP1 = N + 1`). The credit register counts the free beats minus
 /// the beats reserved but not yet written; the replicator reserves a whole frame (`reserve`,
-/// `amount`) before writing it, so a copy is never cut. The `credit` output is that register plus
-/// this cycle's pop (the credit before this cycle's reservation): the replicator compares it a
-/// cycle ahead.
+/// `amount`) before writing it, so a copy is never cut. A popped beat's credit comes back in the
+/// cycle after the pop (the pop is registered first). The `credit` output is the register and
+/// `popped` the credit coming back this cycle: the credit after this cycle, before this cycle's
+/// reservation, is `credit + popped`, which the replicator compares a cycle ahead.
 #[derive(LogicBlock)]
 pub struct EgressPort<
     const DW: usize,
@@ -28,8 +29,11 @@ pub struct EgressPort<
     pub reserve: Signal<In, Bit>,
     /// Beats to reserve.
     pub amount: Signal<In, Bits<16>>,
-    /// Free, unreserved beats after this cycle's pop (before this cycle's reservation).
+    /// Free, unreserved beats (the credit register; the depth during reset).
     pub credit: Signal<Out, Bits<16>>,
+    /// One beat of credit comes back this cycle (a beat left in the previous cycle; never during
+    /// reset).
+    pub popped: Signal<Out, Bit>,
     /// A write found the FIFO full (must never happen; sticky status in the register file).
     pub overflow: Signal<Out, Bit>,
     /// m_axis tdata.
@@ -48,6 +52,8 @@ pub struct EgressPort<
     sh_keep: Constant<Bits<16>>,
     sh_last: Constant<Bits<16>>,
     pop: Signal<Local, Bit>,
+    // the pop, registered: its beat of credit comes back a cycle later (off the pop's path)
+    pop_r: DFF<Bit>,
 }
 
 impl<const DW: usize, const KW: usize, const FW: usize, const N: usize, const NP1: usize> Default
@@ -63,6 +69,7 @@ impl<const DW: usize, const KW: usize, const FW: usize, const N: usize, const NP
             reserve: Default::default(),
             amount: Default::default(),
             credit: Default::default(),
+            popped: Default::default(),
             overflow: Default::default(),
             m_data: Default::default(),
             m_keep: Default::default(),
@@ -75,6 +82,7 @@ impl<const DW: usize, const KW: usize, const FW: usize, const N: usize, const NP
             sh_keep: Constant::new((DW as u64).to_bits()),
             sh_last: Constant::new(((DW + KW) as u64).to_bits()),
             pop: Default::default(),
+            pop_r: Default::default(),
         }
     }
 }
@@ -84,16 +92,16 @@ impl<const DW: usize, const KW: usize, const FW: usize, const N: usize, const NP
 {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, cred);
+        dff_setup!(self, clock, cred, pop_r);
         self.fifo.clock.next = self.clock.val();
         self.fifo.rst.next = self.rst.val();
         self.fifo.write.next = self.write.val();
         self.fifo.data_in.next = self.data.val();
+        self.m_valid.next = !self.fifo.empty.val();
+        self.pop.next = !self.fifo.empty.val() & self.m_ready.val();
+        self.fifo.read.next = self.pop.val();
         self.fifo.skip.next = false;
         self.fifo.skip_n.next = 0.into();
-        self.m_valid.next = self.fifo.avail.val() != 0;
-        self.pop.next = (self.fifo.avail.val() != 0) & self.m_ready.val();
-        self.fifo.read.next = self.pop.val();
         self.m_data.next = self.fifo.data_out.val().get_bits::<DW>(0);
         self.m_keep.next = self
             .fifo
@@ -103,17 +111,21 @@ impl<const DW: usize, const KW: usize, const FW: usize, const N: usize, const NP
         self.m_last.next = self.fifo.data_out.val().get_bit(self.sh_last.val().index());
         // Credit register: depth - stored - reserved; a reservation takes a whole frame, a pop
         // gives one beat back (writes use beats already reserved).
-        self.credit.next = self.cred.q.val() + bit_cast::<16, 1>(self.pop.val().into());
+        self.pop_r.d.next = self.pop.val();
+        self.credit.next = self.cred.q.val();
+        self.popped.next = self.pop_r.q.val();
         if self.reserve.val() {
-            self.cred.d.next =
-                self.cred.q.val() - self.amount.val() + bit_cast::<16, 1>(self.pop.val().into());
+            self.cred.d.next = self.cred.q.val() - self.amount.val()
+                + bit_cast::<16, 1>(self.pop_r.q.val().into());
         } else {
-            self.cred.d.next = self.cred.q.val() + bit_cast::<16, 1>(self.pop.val().into());
+            self.cred.d.next = self.cred.q.val() + bit_cast::<16, 1>(self.pop_r.q.val().into());
         }
         self.overflow.next = self.write.val() & (self.fifo.free.val() == 0);
         if self.rst.val() {
             self.cred.d.next = self.depth.val();
             self.credit.next = self.depth.val();
+            self.popped.next = false;
+            self.pop_r.d.next = false;
         }
     }
 }

@@ -3,8 +3,8 @@
 use rust_hdl::prelude::*;
 
 /// First-word-fall-through FIFO of `2^N` entries (`NP1 = N + 1`). `data_out` is valid while
-/// `avail` is not 0; `read` pops it. A write becomes visible two cycles later. Writes when
-/// `free` is 0 and reads while `avail` is 0 are ignored.
+/// `empty` is clear; `read` pops it. A write becomes visible two cycles later. Writes when
+/// `free` is 0 and reads while `empty` are ignored.
 #[derive(LogicBlock)]
 pub struct SyncFifo<D: Synth, const N: usize, const NP1: usize> {
     /// Clock.
@@ -19,13 +19,13 @@ pub struct SyncFifo<D: Synth, const N: usize, const NP1: usize> {
     pub free: Signal<Out, Bits<NP1>>,
     /// Pop `data_out`.
     pub read: Signal<In, Bit>,
-    /// Drop `skip_n` entries at once (instead of `read`; at most `avail`).
+    /// Drop `skip_n` entries at once (instead of `read`; at most the entries readable).
     pub skip: Signal<In, Bit>,
     /// Entries to drop with `skip`.
     pub skip_n: Signal<In, Bits<NP1>>,
-    /// Entries readable now.
-    pub avail: Signal<Out, Bits<NP1>>,
-    /// Head entry (valid while `avail` is not 0).
+    /// No entry readable now (a pointer compare).
+    pub empty: Signal<Out, Bit>,
+    /// Head entry (valid while `empty` is clear).
     pub data_out: Signal<Out, D>,
     ram: RAM<D, N>,
     wptr: DFF<Bits<NP1>>,
@@ -48,7 +48,7 @@ impl<D: Synth, const N: usize, const NP1: usize> Default for SyncFifo<D, N, NP1>
             read: Default::default(),
             skip: Default::default(),
             skip_n: Default::default(),
-            avail: Default::default(),
+            empty: Default::default(),
             data_out: Default::default(),
             ram: Default::default(),
             wptr: Default::default(),
@@ -67,7 +67,7 @@ impl<D: Synth, const N: usize, const NP1: usize> Logic for SyncFifo<D, N, NP1> {
         dff_setup!(self, clock, wptr, wptr_d, rptr);
         self.ram.read_clock.next = self.clock.val();
         self.ram.write_clock.next = self.clock.val();
-        self.avail.next = self.wptr_d.q.val() - self.rptr.q.val();
+        self.empty.next = self.wptr_d.q.val() == self.rptr.q.val();
         self.free.next = self.size.val() - (self.wptr.q.val() - self.rptr.q.val());
         self.can_write.next =
             self.write.val() & ((self.wptr.q.val() - self.rptr.q.val()) != self.size.val());

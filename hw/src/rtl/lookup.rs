@@ -10,15 +10,17 @@ pub const CLASS_EXCEPTION: u64 = 1;
 pub const CLASS_DROP_BASE: u64 = 2;
 
 /// Lookup pipeline. Stage H (combinational, head of the header queue): bank sample, set-slot
-/// match (one-hot) and ECMP bucket, registered in stage 0. Stage 0: the F-BM row address and the
+/// match (every matching set) and ECMP hash, registered in stage 0. Stage 0: the lowest matching
+/// set and the bucket (the hash cut to the bank's bucket count), the F-BM row address and the
 /// isolation-mask row address (`queue * sets + slot`) formed from those, to port A of every
 /// target's [`super::fbm_ram::FbmRam`] and of the [`super::mask_ram::MaskRam`]. Stage 1: F-BMs
 /// and the mask arrive; for host frames `eff = BitString AND mask` (all-zero mask for a queue
 /// `>= host_queues`), else `eff = BitString`; `eff AND F-BM` per target, and `BitString AND NOT
 /// mask`, `eff`, `BitString`, each OR-reduced per 64-bit chunk. Stage 2: the mask row's valid
 /// bit arrives (read from stage 1's registered row, so it is off the address logic); an unwritten
-/// row denies the host frame all copies and clips its whole BitString; final ORs, TTL
-/// suppression, classification (isolation is rule 9). Stage 3: decision register for the
+/// row denies the host frame all copies and clips its whole BitString; final ORs and TTL
+/// suppression. Stage 2b: classification (isolation is rule 9) from stage 2's registered
+/// results. Stage 3: decision register for the
 /// replicator, with a one-entry skid register behind it: one frame per cycle; when stage 3 is
 /// not taken, the next decision goes to the skid register and the pipeline stalls while that is
 /// full (so the stall is a registered condition, and the replicator's ready reaches neither the
@@ -111,8 +113,8 @@ pub struct Lookup<
     v0: DFF<Bit>,
     rec0: DFF<Bits<HW>>,
     bank0: DFF<Bit>,
-    hit0: DFF<Bit>,
     sf0: DFF<Bits<16>>,
+    lb0: DFF<Bits<4>>,
     bkt0: DFF<Bits<20>>,
     code0: DFF<Bits<3>>,
     exc0: DFF<Bits<9>>,
@@ -139,6 +141,26 @@ pub struct Lookup<
     bsnz2: DFF<Bits<NCH>>,
     host2r: DFF<Bit>,
     // stage 3
+    // stage 2b: stage 2's results, registered before the classification
+    vb: DFF<Bit>,
+    lenb: DFF<Bits<24>>,
+    beatsb: DFF<Bits<16>>,
+    taggedb: DFF<Bit>,
+    ttlb: DFF<Bits<8>>,
+    queueb: DFF<Bits<8>>,
+    bankb: DFF<Bit>,
+    addrb: DFF<Bits<RA>>,
+    codeb: DFF<Bits<3>>,
+    maddrb: DFF<Bits<MA>>,
+    maskedb: DFF<Bit>,
+    copiesb: DFF<Bits<16>>,
+    excb: DFF<Bits<16>>,
+    isob: DFF<Bit>,
+    canyb: DFF<Bit>,
+    suppb: DFF<Bit>,
+    pclsb: DFF<Bits<4>>,
+    pdoneb: DFF<Bit>,
+    clipb: DFF<Bit>,
     v3: DFF<Bit>,
     len3: DFF<Bits<24>>,
     beats3: DFF<Bits<16>>,
@@ -198,7 +220,6 @@ pub struct Lookup<
     // locals
     en: Signal<Local, Bit>,
     bank: Signal<Local, Bit>,
-    hit: Signal<Local, Bit>,
     sidx: Signal<Local, Bits<RA>>,
     sv: Signal<Local, Bits<21>>,
     smatch: Signal<Local, Bits<16>>,
@@ -206,6 +227,7 @@ pub struct Lookup<
     soh: Vec<Constant<Bits<16>>>,
     ent: Signal<Local, Bits<20>>,
     bucket: Signal<Local, Bits<20>>,
+    bkt: Signal<Local, Bits<20>>,
     lb: Signal<Local, Bits<4>>,
     addr_h: Signal<Local, Bits<RA>>,
     bid: Signal<Local, Bits<20>>,
@@ -303,8 +325,8 @@ impl<const BW: usize, const HW: usize, const RA: usize, const NCH: usize, const 
             v0: Default::default(),
             rec0: Default::default(),
             bank0: Default::default(),
-            hit0: Default::default(),
             sf0: Default::default(),
+            lb0: Default::default(),
             bkt0: Default::default(),
             code0: Default::default(),
             exc0: Default::default(),
@@ -328,6 +350,25 @@ impl<const BW: usize, const HW: usize, const RA: usize, const NCH: usize, const 
             effnz2: Default::default(),
             bsnz2: Default::default(),
             host2r: Default::default(),
+            vb: Default::default(),
+            lenb: Default::default(),
+            beatsb: Default::default(),
+            taggedb: Default::default(),
+            ttlb: Default::default(),
+            queueb: Default::default(),
+            bankb: Default::default(),
+            addrb: Default::default(),
+            codeb: Default::default(),
+            maddrb: Default::default(),
+            maskedb: Default::default(),
+            copiesb: Default::default(),
+            excb: Default::default(),
+            isob: Default::default(),
+            canyb: Default::default(),
+            suppb: Default::default(),
+            pclsb: Default::default(),
+            pdoneb: Default::default(),
+            clipb: Default::default(),
             v3: Default::default(),
             len3: Default::default(),
             beats3: Default::default(),
@@ -408,7 +449,6 @@ impl<const BW: usize, const HW: usize, const RA: usize, const NCH: usize, const 
             }),
             en: Default::default(),
             bank: Default::default(),
-            hit: Default::default(),
             sidx: Default::default(),
             sv: Default::default(),
             smatch: Default::default(),
@@ -418,6 +458,7 @@ impl<const BW: usize, const HW: usize, const RA: usize, const NCH: usize, const 
                 .collect(),
             ent: Default::default(),
             bucket: Default::default(),
+            bkt: Default::default(),
             lb: Default::default(),
             addr_h: Default::default(),
             bid: Default::default(),
@@ -469,11 +510,13 @@ impl<const BW: usize, const HW: usize, const RA: usize, const NCH: usize, const 
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self, clock, v0, rec0, bank0, hit0, sf0, bkt0, code0, exc0, v1, rec1, bank1, hit1,
+            self, clock, v0, rec0, bank0, sf0, lb0, bkt0, code0, exc0, v1, rec1, bank1, hit1,
             addr1, code1, exc1, maddr1, v2, rec2, bank2, addr2, code2, exc2, maddr2, clip2, effnz2,
-            bsnz2, host2r, pcls2, pdone2, allow2, host1r, qok1, v3, len3, beats3, tagged3, ttl3,
-            class3, copies3, bank3, addr3, code3, maddr3, masked3, clip3, queue3, kv, klen, kbeats,
-            ktagged, kttl, kclass, kcopies, kbank, kaddr, kcode, kmaddr, kmasked, kclip, kqueue
+            bsnz2, host2r, pcls2, pdone2, allow2, host1r, qok1, vb, lenb, beatsb, taggedb, ttlb,
+            queueb, bankb, addrb, codeb, maddrb, maskedb, copiesb, excb, isob, canyb, suppb, pclsb,
+            pdoneb, clipb, v3, len3, beats3, tagged3, ttl3, class3, copies3, bank3, addr3, code3,
+            maddr3, masked3, clip3, queue3, kv, klen, kbeats, ktagged, kttl, kclass, kcopies,
+            kbank, kaddr, kcode, kmaddr, kmasked, kclip, kqueue
         );
         for t in 0..self.part2.len() {
             self.part2[t].clock.next = self.clock.val();
@@ -487,8 +530,8 @@ impl<const BW: usize, const HW: usize, const RA: usize, const NCH: usize, const 
         self.bid.next = (bit_cast::<20, 8>(self.hq_data.val().get_bits::<8>(64)) << 12)
             | (bit_cast::<20, 8>(self.hq_data.val().get_bits::<8>(72)) << 4)
             | bit_cast::<20, 4>(self.hq_data.val().get_bits::<4>(84));
-        // The set: the lowest one (of the active bank) whose BIFT-id matches; lowest set bit by
-        // x & -x and its index by or-ing, so no priority chain through the sets.
+        // The sets (of the active bank) whose BIFT-id matches, all of them: stage 0 takes the
+        // lowest.
         self.smatch.next = 0.into();
         for s in 0..self.set_idx.len() {
             self.sv.next = self.sets0[s].val();
@@ -499,8 +542,6 @@ impl<const BW: usize, const HW: usize, const RA: usize, const NCH: usize, const 
                 self.smatch.next = self.smatch.val() | self.soh[s].val();
             }
         }
-        self.sfirst.next = self.smatch.val() & (!self.smatch.val() + 1);
-        self.hit.next = self.sfirst.val() != 0;
         self.lb.next = self.log2b[0].val();
         if self.bank.val() {
             self.lb.next = self.log2b[1].val();
@@ -508,18 +549,17 @@ impl<const BW: usize, const HW: usize, const RA: usize, const NCH: usize, const 
         self.ent.next = (bit_cast::<20, 4>(self.hq_data.val().get_bits::<4>(104)) << 16)
             | (bit_cast::<20, 8>(self.hq_data.val().get_bits::<8>(112)) << 8)
             | bit_cast::<20, 8>(self.hq_data.val().get_bits::<8>(120));
-        self.bucket.next =
-            (self.ent.val() ^ (self.ent.val() >> 10)) & ((self.one20.val() << self.lb.val()) - 1);
+        self.bucket.next = self.ent.val() ^ (self.ent.val() >> 10);
         self.hq_read.next = false;
         if self.en.val() {
             self.hq_read.next = !self.hq_empty.val();
             self.v0.d.next = !self.hq_empty.val();
             self.rec0.d.next = self.hq_data.val();
             self.bank0.d.next = self.bank.val();
-            self.hit0.d.next = self.hit.val();
             // the matched set (one-hot) and the bucket; stage 0 forms the row addresses
-            self.sf0.d.next = self.sfirst.val();
+            self.sf0.d.next = self.smatch.val();
             self.bkt0.d.next = self.bucket.val();
+            self.lb0.d.next = self.lb.val();
             self.code0.d.next = self.bsl[0].val();
             self.exc0.d.next = self.exc[0].val();
             if self.bank.val() {
@@ -528,15 +568,19 @@ impl<const BW: usize, const HW: usize, const RA: usize, const NCH: usize, const 
             }
         }
         // ---------------- stage 0: row addresses to the F-BM and mask RAMs (port A), formed
-        // from stage H's registered set match and bucket
+        // from stage H's registered set match and bucket hash: the set is the lowest matching
+        // one (lowest set bit by x & -x, its index by or-ing, no priority chain through the
+        // sets), the bucket the hash's low log2(buckets) bits
+        self.sfirst.next = self.sf0.q.val() & (!self.sf0.q.val() + 1);
+        self.bkt.next = self.bkt0.q.val() & ((self.one20.val() << self.lb0.q.val()) - 1);
         self.sidx.next = 0.into();
         for s in 0..self.set_idx.len() {
-            if self.sf0.q.val().get_bit(s) {
+            if self.sfirst.val().get_bit(s) {
                 self.sidx.next = self.sidx.val() | self.set_idx[s].val();
             }
         }
         self.addr_h.next =
-            (self.sidx.val() << self.log2_buckets.val()) | bit_cast::<RA, 20>(self.bkt0.q.val());
+            (self.sidx.val() << self.log2_buckets.val()) | bit_cast::<RA, 20>(self.bkt.val());
         if self.bank0.q.val() {
             self.addr_h.next = self.addr_h.val() | self.bank_bit.val();
         }
@@ -570,7 +614,7 @@ impl<const BW: usize, const HW: usize, const RA: usize, const NCH: usize, const 
             self.qok1.d.next =
                 bit_cast::<9, 8>(self.rec0.q.val().get_bits::<8>(52)) < self.n_queues.val();
             self.bank1.d.next = self.bank0.q.val();
-            self.hit1.d.next = self.hit0.q.val();
+            self.hit1.d.next = self.sfirst.val() != 0;
             self.addr1.d.next = self.addr_h.val();
             self.code1.d.next = self.code0.q.val();
             self.exc1.d.next = self.exc0.q.val();
@@ -691,16 +735,39 @@ impl<const BW: usize, const HW: usize, const RA: usize, const NCH: usize, const 
         self.isolated.next = self.host2.val()
             & self.bsnz2.q.val().any()
             & (self.mden.val() | !self.effnz2.q.val().any());
+        if self.en.val() {
+            self.vb.d.next = self.v2.q.val();
+            self.lenb.d.next = self.rec2.q.val().get_bits::<24>(0);
+            self.beatsb.d.next = self.rec2.q.val().get_bits::<16>(24);
+            self.taggedb.d.next = self.rec2.q.val().get_bit(50);
+            self.ttlb.d.next = self.rec2.q.val().get_bits::<8>(88);
+            self.queueb.d.next = self.rec2.q.val().get_bits::<8>(52);
+            self.bankb.d.next = self.bank2.q.val();
+            self.addrb.d.next = self.addr2.q.val();
+            self.codeb.d.next = self.code2.q.val();
+            self.maddrb.d.next = self.maddr2.q.val();
+            self.maskedb.d.next = self.host2.val();
+            self.copiesb.d.next = self.copies.val();
+            self.excb.d.next = self.exc_copy.val();
+            self.isob.d.next = self.isolated.val();
+            self.canyb.d.next = self.copies.val().any();
+            self.suppb.d.next = self.suppressed.val();
+            self.pclsb.d.next = self.pcls2.q.val();
+            self.pdoneb.d.next = self.pdone2.q.val();
+            self.clipb.d.next =
+                self.clip2.q.val().any() | (self.mden.val() & self.bsnz2.q.val().any());
+        }
+        // ---------------- stage 2b: classification, from registers
         self.reach.next = false;
         // first matching rule of docs/forwarding.md: rules 1-7 depend on the header record
-        // only and were decided in stage 1 (pcls2, pdone2); the rest here
-        self.cls.next = self.pcls2.q.val();
-        if !self.pdone2.q.val() {
+        // only and were decided in stage 1 (pcls2, pdone2); the rest from stage 2's results
+        self.cls.next = self.pclsb.q.val();
+        if !self.pdoneb.q.val() {
             self.reach.next = true;
-            if self.isolated.val() {
+            if self.isob.q.val() {
                 self.cls.next = 10.into(); // isolated
-            } else if !self.copies.val().any() {
-                if self.suppressed.val() {
+            } else if !self.canyb.q.val() {
+                if self.suppb.q.val() {
                     self.cls.next = 8.into(); // ttl_expired
                 } else {
                     self.cls.next = 9.into(); // no_matching_bit
@@ -709,31 +776,30 @@ impl<const BW: usize, const HW: usize, const RA: usize, const NCH: usize, const 
                 self.cls.next = 0.into();
             }
         }
-        self.nlen.next = self.rec2.q.val().get_bits::<24>(0);
-        self.nbeats.next = self.rec2.q.val().get_bits::<16>(24);
-        self.ntagged.next = self.rec2.q.val().get_bit(50);
-        self.nttl.next = self.rec2.q.val().get_bits::<8>(88);
+        self.nlen.next = self.lenb.q.val();
+        self.nbeats.next = self.beatsb.q.val();
+        self.ntagged.next = self.taggedb.q.val();
+        self.nttl.next = self.ttlb.q.val();
         self.nclass.next = self.cls.val();
         // The copies of the class: forwarded (cls 0) -> copies, exception (1) -> exc_copy, else
         // none. Written without `cls` (which waits for copies.any()): when rules 1-7 and 10 pass,
         // cls is 0 or a class whose copies are empty anyway.
         self.ncopies.next = 0.into();
-        if !self.pdone2.q.val() & !self.isolated.val() {
-            self.ncopies.next = self.copies.val();
+        if !self.pdoneb.q.val() & !self.isob.q.val() {
+            self.ncopies.next = self.copiesb.q.val();
         }
-        if self.pdone2.q.val() & (self.pcls2.q.val() == 1) {
-            self.ncopies.next = self.exc_copy.val();
+        if self.pdoneb.q.val() & (self.pclsb.q.val() == 1) {
+            self.ncopies.next = self.excb.q.val();
         }
-        self.nbank.next = self.bank2.q.val();
-        self.naddr.next = self.addr2.q.val();
-        self.ncode.next = self.code2.q.val();
-        self.nmaddr.next = self.maddr2.q.val();
-        self.nmasked.next = self.host2.val();
-        self.nclip.next = self.reach.val()
-            & (self.clip2.q.val().any() | (self.mden.val() & self.bsnz2.q.val().any()));
-        self.nqueue.next = self.rec2.q.val().get_bits::<8>(52);
-        // Stage 3 (the output register) takes the skid entry first, else stage 2's; when the
-        // output stalls, stage 2's entry goes to the skid register.
+        self.nbank.next = self.bankb.q.val();
+        self.naddr.next = self.addrb.q.val();
+        self.ncode.next = self.codeb.q.val();
+        self.nmaddr.next = self.maddrb.q.val();
+        self.nmasked.next = self.maskedb.q.val();
+        self.nclip.next = self.reach.val() & self.clipb.q.val();
+        self.nqueue.next = self.queueb.q.val();
+        // Stage 3 (the output register) takes the skid entry first, else stage 2b's; when the
+        // output stalls, stage 2b's entry goes to the skid register.
         if !self.v3.q.val() | self.o_ready.val() {
             if self.kv.q.val() {
                 self.v3.d.next = true;
@@ -752,7 +818,7 @@ impl<const BW: usize, const HW: usize, const RA: usize, const NCH: usize, const 
                 self.clip3.d.next = self.kclip.q.val();
                 self.queue3.d.next = self.kqueue.q.val();
             } else {
-                self.v3.d.next = self.v2.q.val();
+                self.v3.d.next = self.vb.q.val();
                 self.len3.d.next = self.nlen.val();
                 self.beats3.d.next = self.nbeats.val();
                 self.tagged3.d.next = self.ntagged.val();
@@ -767,7 +833,7 @@ impl<const BW: usize, const HW: usize, const RA: usize, const NCH: usize, const 
                 self.clip3.d.next = self.nclip.val();
                 self.queue3.d.next = self.nqueue.val();
             }
-        } else if self.en.val() & self.v2.q.val() {
+        } else if self.en.val() & self.vb.q.val() {
             self.kv.d.next = true;
             self.klen.d.next = self.nlen.val();
             self.kbeats.d.next = self.nbeats.val();
@@ -806,12 +872,14 @@ impl<const BW: usize, const HW: usize, const RA: usize, const NCH: usize, const 
         self.old_inflight.next = (self.v0.q.val() & (self.bank0.q.val() != self.active.val()))
             | (self.v1.q.val() & (self.bank1.q.val() != self.active.val()))
             | (self.v2.q.val() & (self.bank2.q.val() != self.active.val()))
+            | (self.vb.q.val() & (self.bankb.q.val() != self.active.val()))
             | (self.v3.q.val() & (self.bank3.q.val() != self.active.val()))
             | (self.kv.q.val() & (self.kbank.q.val() != self.active.val()));
         if self.rst.val() {
             self.v0.d.next = false;
             self.v1.d.next = false;
             self.v2.d.next = false;
+            self.vb.d.next = false;
             self.v3.d.next = false;
             self.kv.d.next = false;
         }

@@ -53,6 +53,8 @@ pub struct Parser<
     pub fb_data: Signal<Out, Bits<FW>>,
     /// Frame buffer full.
     pub fb_full: Signal<In, Bit>,
+    /// A frame's last beat was accepted (all its stored beats are written to the frame buffer).
+    pub frame_end: Signal<Out, Bit>,
     /// Header queue write.
     pub hq_write: Signal<Out, Bit>,
     /// Header record.
@@ -124,6 +126,7 @@ impl<
             fb_write: Default::default(),
             fb_data: Default::default(),
             fb_full: Default::default(),
+            frame_end: Default::default(),
             hq_write: Default::default(),
             hq_data: Default::default(),
             hq_full: Default::default(),
@@ -283,6 +286,7 @@ impl<
         self.rx_len.next = self.plen.q.val();
         // Frame buffer.
         self.fb_write.next = self.accept.val() & (self.bcnt.q.val() < self.limit.val());
+        self.frame_end.next = self.accept.val() & self.in_last.val();
         self.fb_data.next = bit_cast::<FW, DW>(self.in_data.val())
             | (bit_cast::<FW, KW>(self.in_keep.val()) << self.sh_keep.val())
             | (bit_cast::<FW, 1>(self.in_last.val().into()) << self.sh_last.val());

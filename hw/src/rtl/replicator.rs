@@ -11,8 +11,12 @@ use rust_hdl::prelude::*;
 /// written to the FIFOs of the targets that get a copy. A copy's BitString is `BitString AND
 /// F-BM[t]`, and for host frames also `AND mask` (the row the lookup used; a forwarded host frame
 /// always has a written mask row).
-/// A new frame can be issued in the cycle after the last beat of the previous one was
-/// popped, so back-to-back one-beat frames flow at one frame per cycle.
+/// A frame without copies (dropped, or every copy lost) is skipped in one cycle once all its
+/// beats are readable. A new frame can be issued in the cycle after the last beat of the previous one was
+/// popped, so back-to-back one-beat frames flow at one frame per cycle. The egress room of a
+/// decision is compared a cycle before it is used, from the credit after that cycle's pops,
+/// for both the decision held and the one behind it (with and without that cycle's
+/// reservation), so the issue logic starts from registers.
 #[derive(LogicBlock)]
 pub struct Replicator<
     const DW: usize,
@@ -66,10 +70,10 @@ pub struct Replicator<
     pub fb_empty: Signal<In, Bit>,
     /// Frame buffer pop.
     pub fb_read: Signal<Out, Bit>,
-    /// Frame buffer entries readable now.
-    pub fb_avail: Signal<In, Bits<16>>,
     /// Drop a whole frame (`i_beats` entries) from the frame buffer.
     pub fb_skip: Signal<Out, Bit>,
+    /// A frame's last beat entered the frame buffer this cycle (readable two cycles later).
+    pub fb_fend: Signal<In, Bit>,
     /// Port B row.
     pub ramb_addr: Signal<Out, Bits<RA>>,
     /// Port B data per target.
@@ -104,9 +108,10 @@ pub struct Replicator<
     pub eg_write: Vec<Signal<Out, Bit>>,
     /// Egress entry per target.
     pub eg_data: Vec<Signal<Out, Bits<FW>>>,
-    /// Egress free credit per target (beats) after this cycle's pops, before this cycle's
-    /// reservation (`eg_reserve`).
+    /// Egress free credit per target (beats), before this cycle's pop and reservation.
     pub eg_credit: Vec<Signal<In, Bits<16>>>,
+    /// Egress pop per target this cycle (one beat of credit back).
+    pub eg_pop: Vec<Signal<In, Bit>>,
     /// Egress reserve per target (`eg_amount` beats).
     pub eg_reserve: Vec<Signal<Out, Bit>>,
     /// Beats to reserve.
@@ -162,7 +167,18 @@ pub struct Replicator<
     ld_r: DFF<Bit>,
     res_r: DFF<Bits<16>>,
     nsum: Signal<Local, Bits<17>>,
+    // frames whose beats are all readable in the frame buffer (the frame-end events delayed
+    // by the buffer's two-cycle write latency, less the frames issued)
+    fe1: DFF<Bit>,
+    fe2: DFF<Bit>,
+    fbf: DFF<Bits<16>>,
+    // fbf != 0, registered with it
+    fbf_nz: DFF<Bit>,
     cr: Signal<Local, Bits<16>>,
+    pp: Signal<Local, Bit>,
+    bm1: Signal<Local, Bits<16>>,
+    nbm1: Signal<Local, Bits<16>>,
+    nsm1: Signal<Local, Bits<17>>,
     rm_s_c: Signal<Local, Bits<16>>,
     rm_n0_c: Signal<Local, Bits<16>>,
     rm_n1_c: Signal<Local, Bits<16>>,
@@ -227,8 +243,8 @@ impl<
             fb_data: Default::default(),
             fb_empty: Default::default(),
             fb_read: Default::default(),
-            fb_avail: Default::default(),
             fb_skip: Default::default(),
+            fb_fend: Default::default(),
             ramb_addr: Default::default(),
             ramb_data: (0..targets).map(|_| Default::default()).collect(),
             maskb_addr: Default::default(),
@@ -247,6 +263,7 @@ impl<
             eg_write: (0..targets).map(|_| Default::default()).collect(),
             eg_data: (0..targets).map(|_| Default::default()).collect(),
             eg_credit: (0..targets).map(|_| Default::default()).collect(),
+            eg_pop: (0..targets).map(|_| Default::default()).collect(),
             eg_reserve: (0..targets).map(|_| Default::default()).collect(),
             eg_amount: Default::default(),
             ev_valid: Default::default(),
@@ -307,7 +324,15 @@ impl<
             ld_r: Default::default(),
             res_r: Default::default(),
             nsum: Default::default(),
+            fe1: Default::default(),
+            fe2: Default::default(),
+            fbf: Default::default(),
+            fbf_nz: Default::default(),
             cr: Default::default(),
+            pp: Default::default(),
+            bm1: Default::default(),
+            nbm1: Default::default(),
+            nsm1: Default::default(),
             rm_s_c: Default::default(),
             rm_n0_c: Default::default(),
             rm_n1_c: Default::default(),
@@ -345,12 +370,15 @@ impl<
     fn update(&mut self) {
         dff_setup!(
             self, clock, rem, rnz, bvalid, bidx, blast, bdata, ccopies, ctagged, cttl, cbank,
-            caddr, ccode, cunmod, cmaddr, cmasked, rm_s, rm_n0, rm_n1, ld_r, res_r
+            caddr, ccode, cunmod, cmaddr, cmasked, rm_s, rm_n0, rm_n1, ld_r, res_r, fe1, fe2, fbf,
+            fbf_nz
         );
         // ---------------- issue
         // Egress room of the decision at the input, from registers: the compares ran a cycle
-        // ahead (below) on the credit after that cycle's pops, for the decision that would be
+        // ahead (below) on the credit after that cycle's pop, for the decision that would be
         // here now, with and without that cycle's reservation; exactly `credit >= i_beats`.
+        // `credit + pop >= x` is `credit >= x`, or `credit >= x - 1` with a pop: both compares
+        // from registers, the pop (the egress consumer's ready) only in the last gate.
         self.room.next = self.rm_s.q.val();
         if self.ld_r.q.val() {
             self.room.next = (self.rm_n1.q.val() & self.res_r.q.val())
@@ -358,6 +386,9 @@ impl<
         }
         self.nsum.next =
             bit_cast::<17, 16>(self.i_nbeats.val()) + bit_cast::<17, 16>(self.i_beats.val());
+        self.bm1.next = self.i_beats.val() - 1;
+        self.nbm1.next = self.i_nbeats.val() - 1;
+        self.nsm1.next = self.nsum.val() - 1;
         self.rm_s_c.next = 0.into();
         self.rm_n0_c.next = 0.into();
         self.rm_n1_c.next = 0.into();
@@ -365,14 +396,21 @@ impl<
         // chain through the targets)
         self.lossless.next = 0.into();
         for t in 0..self.tgt_bit.len() {
-            if self.eg_credit[t].val() >= self.i_beats.val() {
+            self.cr.next = self.eg_credit[t].val();
+            self.pp.next = self.eg_pop[t].val();
+            if (self.cr.val() >= self.i_beats.val())
+                | (self.pp.val() & (self.cr.val() >= self.bm1.val()))
+            {
                 self.rm_s_c.next = self.rm_s_c.val() | self.tgt_bit[t].val();
             }
-            if self.eg_credit[t].val() >= self.i_nbeats.val() {
+            if (self.cr.val() >= self.i_nbeats.val())
+                | (self.pp.val() & (self.cr.val() >= self.nbm1.val()))
+            {
                 self.rm_n0_c.next = self.rm_n0_c.val() | self.tgt_bit[t].val();
             }
-            self.cr.next = self.eg_credit[t].val();
-            if bit_cast::<17, 16>(self.cr.val()) >= self.nsum.val() {
+            if (bit_cast::<17, 16>(self.cr.val()) >= self.nsum.val())
+                | (self.pp.val() & (bit_cast::<17, 16>(self.cr.val()) >= self.nsm1.val()))
+            {
                 self.rm_n1_c.next = self.rm_n1_c.val() | self.tgt_bit[t].val();
             }
             if !self.drop_mode[t].val() {
@@ -381,14 +419,35 @@ impl<
         }
         self.must_wait.next = (self.i_copies.val() & self.lossless.val() & !self.room.val()).any();
         self.fin.next = self.i_copies.val() & self.room.val();
-        // A frame without any copy is skipped in one cycle once all its beats are readable.
+        // A frame issues once all its beats are readable (a registered count of such frames:
+        // no frame-buffer pointer compare on this path); one without any copy is then skipped
+        // in one cycle.
         self.issue.next = self.i_valid.val()
             & !self.rnz.q.val()
-            & !self.fb_empty.val()
+            & self.fbf_nz.q.val()
             & !self.must_wait.val()
             & !self.hold.val();
-        if !self.fin.val().any() & (self.fb_avail.val() < self.i_beats.val()) {
-            self.issue.next = false;
+        self.fe1.d.next = self.fb_fend.val();
+        self.fe2.d.next = self.fe1.q.val();
+        if self.fe2.q.val() & !self.issue.val() {
+            self.fbf.d.next = self.fbf.q.val() + 1;
+        }
+        if !self.fe2.q.val() & self.issue.val() {
+            self.fbf.d.next = self.fbf.q.val() - 1;
+        }
+        // fbf + fe2 - issue != 0 (an issue needs fbf != 0)
+        self.fbf_nz.d.next = self.fbf_nz.q.val();
+        if self.issue.val() {
+            self.fbf_nz.d.next = self.fbf.q.val() > 1;
+        }
+        if self.fe2.q.val() {
+            self.fbf_nz.d.next = true;
+        }
+        if self.rst.val() {
+            self.fbf_nz.d.next = false;
+            self.fe1.d.next = false;
+            self.fe2.d.next = false;
+            self.fbf.d.next = 0.into();
         }
         self.i_ready.next = self.issue.val();
         self.rm_s.d.next = self.rm_s_c.val();

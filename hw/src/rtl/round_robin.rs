@@ -4,7 +4,7 @@
 use rust_hdl::prelude::*;
 
 /// Picks the lowest requester above `last` (the one served last), else the lowest one; `idx`
-/// is its index (0 when `req` is empty). The lowest set bit is found by `x & -x` (a carry
+/// is its index (0 when `req` is empty) and `grant` the same choice one-hot (0 when empty). The lowest set bit is found by `x & -x` (a carry
 /// chain) and its index by or-ing, so there is no priority chain through the requesters.
 #[derive(LogicBlock)]
 pub struct RoundRobin {
@@ -14,6 +14,8 @@ pub struct RoundRobin {
     pub last: Signal<In, Bits<4>>,
     /// The chosen requester.
     pub idx: Signal<Out, Bits<4>>,
+    /// The chosen requester, one-hot.
+    pub grant: Signal<Out, Bits<16>>,
     up: Signal<Local, Bits<16>>,
     first: Signal<Local, Bits<16>>,
     mask: Signal<Local, Bits<16>>,
@@ -27,6 +29,7 @@ impl Default for RoundRobin {
             req: Default::default(),
             last: Default::default(),
             idx: Default::default(),
+            grant: Default::default(),
             up: Default::default(),
             first: Default::default(),
             mask: Default::default(),
@@ -55,6 +58,7 @@ impl Logic for RoundRobin {
             self.up.next = self.req.val();
         }
         self.first.next = self.up.val() & (!self.up.val() + 1);
+        self.grant.next = self.first.val();
         self.idx.next = 0.into();
         for i in 0..self.num.len() {
             if self.first.val().get_bit(i) {
@@ -84,6 +88,8 @@ mod tests {
                         .find(|i| req >> i & 1 == 1)
                         .unwrap_or(0);
                     sim_assert_eq!(sim, x.idx.val(), want, x);
+                    let oh = if req == 0 { 0 } else { 1u64 << want };
+                    sim_assert_eq!(sim, x.grant.val(), oh, x);
                 }
             }
             sim.done(x)

@@ -8,10 +8,10 @@
 
 use rust_hdl::prelude::*;
 
-/// Register slice for a stream of `DW`-bit data with `KW` keep bits, `last`, and 12 bits
+/// Register slice for a stream of `DW`-bit data with `KW` keep bits, `last`, and `SW` bits
 /// of side information (`side`, e.g. the source and queue of a frame) that travel with each beat.
 #[derive(LogicBlock, Default)]
-pub struct StreamReg<const DW: usize, const KW: usize> {
+pub struct StreamReg<const DW: usize, const KW: usize, const SW: usize> {
     /// Clock.
     pub clock: Signal<In, Clock>,
     /// Synchronous reset (empties the slice).
@@ -23,7 +23,7 @@ pub struct StreamReg<const DW: usize, const KW: usize> {
     /// Input tlast.
     pub s_last: Signal<In, Bit>,
     /// Input side information.
-    pub s_side: Signal<In, Bits<12>>,
+    pub s_side: Signal<In, Bits<SW>>,
     /// Input tvalid.
     pub s_valid: Signal<In, Bit>,
     /// Input tready (registered).
@@ -35,7 +35,7 @@ pub struct StreamReg<const DW: usize, const KW: usize> {
     /// Output tlast (registered).
     pub m_last: Signal<Out, Bit>,
     /// Output side information (registered).
-    pub m_side: Signal<Out, Bits<12>>,
+    pub m_side: Signal<Out, Bits<SW>>,
     /// Output tvalid (registered).
     pub m_valid: Signal<Out, Bit>,
     /// Output tready.
@@ -43,16 +43,16 @@ pub struct StreamReg<const DW: usize, const KW: usize> {
     o_data: DFF<Bits<DW>>,
     o_keep: DFF<Bits<KW>>,
     o_last: DFF<Bit>,
-    o_side: DFF<Bits<12>>,
+    o_side: DFF<Bits<SW>>,
     o_valid: DFF<Bit>,
     k_data: DFF<Bits<DW>>,
     k_keep: DFF<Bits<KW>>,
     k_last: DFF<Bit>,
-    k_side: DFF<Bits<12>>,
+    k_side: DFF<Bits<SW>>,
     k_valid: DFF<Bit>,
 }
 
-impl<const DW: usize, const KW: usize> Logic for StreamReg<DW, KW> {
+impl<const DW: usize, const KW: usize, const SW: usize> Logic for StreamReg<DW, KW, SW> {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
@@ -107,10 +107,10 @@ mod tests {
     fn passes_every_beat_once_in_order_under_backpressure() {
         const N: u64 = 1000;
         let mut sim = Simulation::new();
-        sim.add_clock(5, |x: &mut Box<StreamReg<16, 2>>| {
+        sim.add_clock(5, |x: &mut Box<StreamReg<16, 2, 12>>| {
             x.clock.next = !x.clock.val()
         });
-        sim.add_testbench(move |mut sim: Sim<StreamReg<16, 2>>| {
+        sim.add_testbench(move |mut sim: Sim<StreamReg<16, 2, 12>>| {
             let mut x = sim.init()?;
             x.rst.next = true;
             wait_clock_cycles!(sim, clock, x, 2);
@@ -157,7 +157,7 @@ mod tests {
             sim_assert!(sim, full_rate_cycles >= 197, x);
             sim.done(x)
         });
-        let mut uut = StreamReg::<16, 2>::default();
+        let mut uut = StreamReg::<16, 2, 12>::default();
         uut.connect_all();
         sim.run(Box::new(uut), 200_000).unwrap();
     }

@@ -349,7 +349,6 @@ impl<
             self.egress[t].reserve.next = self.rep.eg_reserve[t].val();
             self.egress[t].amount.next = self.rep.eg_amount.val();
             self.rep.eg_credit[t].next = self.egress[t].credit.val();
-            self.rep.eg_pop[t].next = self.egress[t].popped.val();
             self.tx_data[t].next = self.egress[t].m_data.val();
             self.tx_keep[t].next = self.egress[t].m_keep.val();
             self.tx_last[t].next = self.egress[t].m_last.val();

@@ -6,9 +6,9 @@ use rust_hdl::prelude::*;
 /// Egress FIFO of `2^N` beats (`NP1 = N + 1`). The credit register counts the free beats minus
 /// the beats reserved but not yet written; the replicator reserves a whole frame (`reserve`,
 /// `amount`) before writing it, so a copy is never cut. A popped beat's credit comes back in the
-/// cycle after the pop (the pop is registered first). The `credit` output is the register and
-/// `popped` the credit coming back this cycle: the credit after this cycle, before this cycle's
-/// reservation, is `credit + popped`, which the replicator compares a cycle ahead.
+/// cycle after the pop (the pop is registered first). The `credit` output is the credit after
+/// this cycle before this cycle's reservation (the register plus the beat coming back, both
+/// registered), which the replicator compares a cycle ahead.
 #[derive(LogicBlock)]
 pub struct EgressPort<
     const DW: usize,
@@ -29,11 +29,9 @@ pub struct EgressPort<
     pub reserve: Signal<In, Bit>,
     /// Beats to reserve.
     pub amount: Signal<In, Bits<16>>,
-    /// Free, unreserved beats (the credit register; the depth during reset).
+    /// Free, unreserved beats after this cycle, before this cycle's reservation (the depth
+    /// during reset).
     pub credit: Signal<Out, Bits<16>>,
-    /// One beat of credit comes back this cycle (a beat left in the previous cycle; never during
-    /// reset).
-    pub popped: Signal<Out, Bit>,
     /// A write found the FIFO full (must never happen; sticky status in the register file).
     pub overflow: Signal<Out, Bit>,
     /// m_axis tdata.
@@ -69,7 +67,6 @@ impl<const DW: usize, const KW: usize, const FW: usize, const N: usize, const NP
             reserve: Default::default(),
             amount: Default::default(),
             credit: Default::default(),
-            popped: Default::default(),
             overflow: Default::default(),
             m_data: Default::default(),
             m_keep: Default::default(),
@@ -112,8 +109,7 @@ impl<const DW: usize, const KW: usize, const FW: usize, const N: usize, const NP
         // Credit register: depth - stored - reserved; a reservation takes a whole frame, a pop
         // gives one beat back (writes use beats already reserved).
         self.pop_r.d.next = self.pop.val();
-        self.credit.next = self.cred.q.val();
-        self.popped.next = self.pop_r.q.val();
+        self.credit.next = self.cred.q.val() + bit_cast::<16, 1>(self.pop_r.q.val().into());
         if self.reserve.val() {
             self.cred.d.next = self.cred.q.val() - self.amount.val()
                 + bit_cast::<16, 1>(self.pop_r.q.val().into());
@@ -124,7 +120,6 @@ impl<const DW: usize, const KW: usize, const FW: usize, const N: usize, const NP
         if self.rst.val() {
             self.cred.d.next = self.depth.val();
             self.credit.next = self.depth.val();
-            self.popped.next = false;
             self.pop_r.d.next = false;
         }
     }

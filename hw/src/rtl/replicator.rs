@@ -14,7 +14,7 @@ use rust_hdl::prelude::*;
 /// A frame without copies (dropped, or every copy lost) is skipped in one cycle once all its
 /// beats are readable. A new frame can be issued in the cycle after the last beat of the previous one was
 /// popped, so back-to-back one-beat frames flow at one frame per cycle. The egress room of a
-/// decision is compared a cycle before it is used, from the credit after that cycle's pops,
+/// decision is compared a cycle before it is used, from the credit after that cycle,
 /// for both the decision held and the one behind it (with and without that cycle's
 /// reservation), so the issue logic starts from registers.
 #[derive(LogicBlock)]
@@ -108,10 +108,8 @@ pub struct Replicator<
     pub eg_write: Vec<Signal<Out, Bit>>,
     /// Egress entry per target.
     pub eg_data: Vec<Signal<Out, Bits<FW>>>,
-    /// Egress free credit per target (beats), before this cycle's pop and reservation.
+    /// Egress free credit per target (beats) after this cycle, before this cycle's reservation.
     pub eg_credit: Vec<Signal<In, Bits<16>>>,
-    /// Egress pop per target this cycle (one beat of credit back).
-    pub eg_pop: Vec<Signal<In, Bit>>,
     /// Egress reserve per target (`eg_amount` beats).
     pub eg_reserve: Vec<Signal<Out, Bit>>,
     /// Beats to reserve.
@@ -175,10 +173,6 @@ pub struct Replicator<
     // fbf != 0, registered with it
     fbf_nz: DFF<Bit>,
     cr: Signal<Local, Bits<16>>,
-    pp: Signal<Local, Bit>,
-    bm1: Signal<Local, Bits<16>>,
-    nbm1: Signal<Local, Bits<16>>,
-    nsm1: Signal<Local, Bits<17>>,
     rm_s_c: Signal<Local, Bits<16>>,
     rm_n0_c: Signal<Local, Bits<16>>,
     rm_n1_c: Signal<Local, Bits<16>>,
@@ -263,7 +257,6 @@ impl<
             eg_write: (0..targets).map(|_| Default::default()).collect(),
             eg_data: (0..targets).map(|_| Default::default()).collect(),
             eg_credit: (0..targets).map(|_| Default::default()).collect(),
-            eg_pop: (0..targets).map(|_| Default::default()).collect(),
             eg_reserve: (0..targets).map(|_| Default::default()).collect(),
             eg_amount: Default::default(),
             ev_valid: Default::default(),
@@ -329,10 +322,6 @@ impl<
             fbf: Default::default(),
             fbf_nz: Default::default(),
             cr: Default::default(),
-            pp: Default::default(),
-            bm1: Default::default(),
-            nbm1: Default::default(),
-            nsm1: Default::default(),
             rm_s_c: Default::default(),
             rm_n0_c: Default::default(),
             rm_n1_c: Default::default(),
@@ -375,10 +364,8 @@ impl<
         );
         // ---------------- issue
         // Egress room of the decision at the input, from registers: the compares ran a cycle
-        // ahead (below) on the credit after that cycle's pop, for the decision that would be
-        // here now, with and without that cycle's reservation; exactly `credit >= i_beats`.
-        // `credit + pop >= x` is `credit >= x`, or `credit >= x - 1` with a pop: both compares
-        // from registers, the pop (the egress consumer's ready) only in the last gate.
+        // ahead (below) on the credit after that cycle, for the decision that would be here
+        // now, with and without that cycle's reservation; exactly `credit >= i_beats`.
         self.room.next = self.rm_s.q.val();
         if self.ld_r.q.val() {
             self.room.next = (self.rm_n1.q.val() & self.res_r.q.val())
@@ -386,9 +373,6 @@ impl<
         }
         self.nsum.next =
             bit_cast::<17, 16>(self.i_nbeats.val()) + bit_cast::<17, 16>(self.i_beats.val());
-        self.bm1.next = self.i_beats.val() - 1;
-        self.nbm1.next = self.i_nbeats.val() - 1;
-        self.nsm1.next = self.nsum.val() - 1;
         self.rm_s_c.next = 0.into();
         self.rm_n0_c.next = 0.into();
         self.rm_n1_c.next = 0.into();
@@ -396,21 +380,14 @@ impl<
         // chain through the targets)
         self.lossless.next = 0.into();
         for t in 0..self.tgt_bit.len() {
-            self.cr.next = self.eg_credit[t].val();
-            self.pp.next = self.eg_pop[t].val();
-            if (self.cr.val() >= self.i_beats.val())
-                | (self.pp.val() & (self.cr.val() >= self.bm1.val()))
-            {
+            if self.eg_credit[t].val() >= self.i_beats.val() {
                 self.rm_s_c.next = self.rm_s_c.val() | self.tgt_bit[t].val();
             }
-            if (self.cr.val() >= self.i_nbeats.val())
-                | (self.pp.val() & (self.cr.val() >= self.nbm1.val()))
-            {
+            if self.eg_credit[t].val() >= self.i_nbeats.val() {
                 self.rm_n0_c.next = self.rm_n0_c.val() | self.tgt_bit[t].val();
             }
-            if (bit_cast::<17, 16>(self.cr.val()) >= self.nsum.val())
-                | (self.pp.val() & (bit_cast::<17, 16>(self.cr.val()) >= self.nsm1.val()))
-            {
+            self.cr.next = self.eg_credit[t].val();
+            if bit_cast::<17, 16>(self.cr.val()) >= self.nsum.val() {
                 self.rm_n1_c.next = self.rm_n1_c.val() | self.tgt_bit[t].val();
             }
             if !self.drop_mode[t].val() {

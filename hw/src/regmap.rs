@@ -75,7 +75,9 @@ pub const CTRL_CLEAR: u16 = CTRL_BASE + 0x10;
 pub const CTRL_DROP_MODE: u16 = CTRL_BASE + 0x14;
 /// Scratch register (RW), for bus tests.
 pub const CTRL_SCRATCH: u16 = CTRL_BASE + 0x18;
-/// Status (RO): bit 0 = an egress FIFO overflowed since reset (a design error; never expected).
+/// Status (RO), sticky since reset, design errors that are never expected: bit 0 = an egress
+/// FIFO overflowed; bit 1 = the replicator read the frame buffer while it was empty (it reads
+/// only frames whose beats are all written, without checking the buffer).
 pub const CTRL_STATUS: u16 = CTRL_BASE + 0x1C;
 
 // ---------------------------------------------------------------------------------------------
@@ -512,7 +514,9 @@ pub fn registers(p: &DataplaneParams) -> Vec<RegInfo> {
                     CTRL_STATUS,
                     "CTRL_STATUS".into(),
                     "RO",
-                    "bit0: an egress FIFO overflowed since reset (never expected)".into(),
+                    "sticky design errors (never expected): bit0 egress FIFO overflow, bit1 frame-buffer \
+                     underflow"
+                        .into(),
                 );
             }
             BIFT_BASE => {

@@ -322,3 +322,121 @@ fn queue_errors_are_reported_and_the_queue_keeps_running() {
     nic.run(2000).unwrap();
     assert_eq!(nic.axil_read(m::rxq_reg(0, m::Q_DROPS)).unwrap(), 1);
 }
+
+/// Every check a queue-register write makes, on every transmit and receive queue: refused
+/// writes answer SLVERR and change nothing (this queue's or another's), accepted ones take
+/// effect on the addressed queue only.
+#[test]
+fn queue_register_writes_are_checked_per_queue() {
+    let (mut nic, _) = new_nic();
+    let ntx = nic.axil_read(m::DMA_TXQ).unwrap() as usize;
+    let nrx = nic.axil_read(m::DMA_RXQ).unwrap() as usize;
+    let max = nic.axil_read(m::DMA_MAX_RING_LOG2).unwrap();
+    let queues: Vec<u16> = (0..ntx)
+        .map(|q| m::txq_reg(q, 0))
+        .chain((0..nrx).map(|q| m::rxq_reg(q, 0)))
+        .collect();
+    // a distinct ring and completion base per queue
+    let lo = |i: usize| 0x1000_0000 + 0x1_0000 * i as u32;
+    for (i, &b) in queues.iter().enumerate() {
+        nic.axil_write(b + m::Q_RING_LO, lo(i)).unwrap();
+        nic.axil_write(b + m::Q_RING_HI, i as u32).unwrap();
+        nic.axil_write(b + m::Q_CPL_LO, lo(i) + 0x8000).unwrap();
+        nic.axil_write(b + m::Q_CPL_HI, 0x100 + i as u32).unwrap();
+    }
+    let state = |nic: &mut Nic| -> Vec<[u32; 6]> {
+        queues
+            .iter()
+            .map(|&b| {
+                [
+                    m::Q_RING_LO,
+                    m::Q_RING_HI,
+                    m::Q_CPL_LO,
+                    m::Q_CPL_HI,
+                    m::Q_CTRL,
+                    m::Q_PROD,
+                ]
+                .map(|r| nic.axil_read(b + r).unwrap())
+            })
+            .collect()
+    };
+    let mut want = state(&mut nic);
+    for (i, w) in want.iter().enumerate() {
+        assert_eq!(
+            *w,
+            [lo(i), i as u32, lo(i) + 0x8000, 0x100 + i as u32, 0, 0]
+        );
+    }
+    for (i, &b) in queues.iter().enumerate() {
+        let refused = |nic: &mut Nic, reg: u16, v: u32, what: &str| {
+            assert!(
+                nic.axil_write(b + reg, v).is_err(),
+                "queue block {b:#x}: {what} accepted"
+            );
+        };
+        // disabled: base addresses must be 64-byte aligned; the ring size must be in range
+        refused(&mut nic, m::Q_RING_LO, lo(i) + 0x20, "misaligned ring");
+        refused(
+            &mut nic,
+            m::Q_CPL_LO,
+            lo(i) + 1,
+            "misaligned completion ring",
+        );
+        refused(
+            &mut nic,
+            m::Q_CTRL,
+            m::Q_CTRL_ENABLE | 1,
+            "ring of 2 entries",
+        );
+        refused(
+            &mut nic,
+            m::Q_CTRL,
+            m::Q_CTRL_ENABLE | (max + 1),
+            "ring too large",
+        );
+        assert_eq!(state(&mut nic), want, "a refused write changed something");
+        // accepted: the new bases, then enabled with 16 entries
+        nic.axil_write(b + m::Q_RING_LO, lo(i) + 0x40).unwrap();
+        nic.axil_write(b + m::Q_CPL_HI, 0x200 + i as u32).unwrap();
+        nic.axil_write(b + m::Q_CTRL, m::Q_CTRL_ENABLE | 4).unwrap();
+        want[i][0] = lo(i) + 0x40;
+        want[i][3] = 0x200 + i as u32;
+        want[i][4] = m::Q_CTRL_ENABLE | 4;
+        assert_eq!(state(&mut nic), want, "accepted writes, queue block {b:#x}");
+        // enabled: the bases and the control are locked; the doorbell may run at most a
+        // ring ahead of the descriptors fetched (none here)
+        refused(
+            &mut nic,
+            m::Q_RING_LO,
+            lo(i) + 0x80,
+            "ring base while enabled",
+        );
+        refused(&mut nic, m::Q_RING_HI, 7, "ring base (high) while enabled");
+        refused(
+            &mut nic,
+            m::Q_CPL_LO,
+            lo(i) + 0x80,
+            "completion base while enabled",
+        );
+        refused(
+            &mut nic,
+            m::Q_CPL_HI,
+            7,
+            "completion base (high) while enabled",
+        );
+        refused(
+            &mut nic,
+            m::Q_CTRL,
+            m::Q_CTRL_ENABLE | 5,
+            "enable while enabled",
+        );
+        refused(&mut nic, m::Q_PROD, 17, "doorbell beyond the ring");
+        assert_eq!(state(&mut nic), want, "a refused write changed something");
+        // disabled again, the bases are writable
+        nic.axil_write(b + m::Q_CTRL, 0).unwrap();
+        nic.axil_write(b + m::Q_RING_HI, 0x300 + i as u32).unwrap();
+        want[i][1] = 0x300 + i as u32;
+        want[i][4] = 4;
+        assert_eq!(state(&mut nic), want, "disabled, queue block {b:#x}");
+    }
+}

@@ -467,8 +467,19 @@ impl Rig {
         Ok((stats, got))
     }
 
-    /// Compares the device's counters with the model's (sources are ingress indices).
+    /// Compares the device's counters with the model's (sources are ingress indices), and
+    /// checks that the device flagged no design error (`CTRL_STATUS`).
     pub fn check_counters(&mut self, m: &bier::Counters) -> Result<(), String> {
+        let status = self
+            .dp
+            .axil_read(biernic_sim::regmap::CTRL_STATUS)
+            .map_err(|e| e.to_string())?;
+        if status != 0 {
+            return Err(format!(
+                "CTRL_STATUS = {status:#x}: the device flagged a design error (bit 0 egress \
+                 FIFO overflow, bit 1 frame-buffer underflow)"
+            ));
+        }
         let c = self.dp.read_counters().map_err(|e| e.to_string())?;
         let pad = |v: &[u64], n: usize| {
             let mut v = v.to_vec();

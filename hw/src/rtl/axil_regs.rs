@@ -67,8 +67,10 @@ pub struct AxilRegs<const BW: usize, const RA: usize, const MA: usize> {
     /// Frames that use the previous bank are in flight. Registered here (`drain_r`); the cycle
     /// after a swap, when that register still compares against the old bank, counts as draining.
     pub drain: Signal<In, Bit>,
-    /// Some egress FIFO overflowed (sticky status bit).
+    /// Some egress FIFO overflowed (sticky status bit 0).
     pub eg_overflow: Signal<In, Bit>,
+    /// The frame buffer was read while empty (sticky status bit 1).
+    pub fb_underflow: Signal<In, Bit>,
     /// Drop-on-full mode per target.
     pub drop_mode: Vec<Signal<Out, Bit>>,
     /// BSL code per bank.
@@ -139,6 +141,7 @@ pub struct AxilRegs<const BW: usize, const RA: usize, const MA: usize> {
     dmode: DFF<Bits<16>>,
     scratch: DFF<Bits<32>>,
     ovf: DFF<Bit>,
+    ufl: DFF<Bit>,
     bsl_r: Vec<DFF<Bits<3>>>,
     lb_r: Vec<DFF<Bits<4>>>,
     exc_r: Vec<DFF<Bits<9>>>,
@@ -291,6 +294,7 @@ impl<const BW: usize, const RA: usize, const MA: usize> AxilRegs<BW, RA, MA> {
             active: Default::default(),
             drain: Default::default(),
             eg_overflow: Default::default(),
+            fb_underflow: Default::default(),
             drop_mode: d(t),
             bsl: d(2),
             log2b: d(2),
@@ -329,6 +333,7 @@ impl<const BW: usize, const RA: usize, const MA: usize> AxilRegs<BW, RA, MA> {
             dmode: Default::default(),
             scratch: Default::default(),
             ovf: Default::default(),
+            ufl: Default::default(),
             bsl_r: d(2),
             lb_r: d(2),
             exc_r: d(2),
@@ -460,9 +465,9 @@ impl<const BW: usize, const RA: usize, const MA: usize> Logic for AxilRegs<BW, R
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self, clock, act, act_r, drain_r, dmode, scratch, ovf, wstate, waw, w_inb, w_cok, wwd,
-            wws, werr, lasterr, rbstate, rbtgt, rbaddr, rbmask, rbmaddr, rstate, raddr, rd, snap,
-            h_commit, h_dmode, h_scratch, h_status, h_bsl, h_lb, h_exc, h_rowcmd, h_cnt
+            self, clock, act, act_r, drain_r, dmode, scratch, ovf, ufl, wstate, waw, w_inb, w_cok,
+            wwd, wws, werr, lasterr, rbstate, rbtgt, rbaddr, rbmask, rbmaddr, rstate, raddr, rd,
+            snap, h_commit, h_dmode, h_scratch, h_status, h_bsl, h_lb, h_exc, h_rowcmd, h_cnt
         );
         // Bank-swap drain, registered (keeps the lookup pipeline's valid/bank bits off the write
         // decode); a swap in the previous cycle counts as draining.
@@ -881,7 +886,8 @@ impl<const BW: usize, const RA: usize, const MA: usize> Logic for AxilRegs<BW, R
         self.rv.next = self.rv.val() | self.tv.val();
         self.tv.next = 0.into();
         if self.h_status.q.val() {
-            self.tv.next = bit_cast::<32, 1>(self.ovf.q.val().into());
+            self.tv.next = bit_cast::<32, 1>(self.ovf.q.val().into())
+                | (bit_cast::<32, 1>(self.ufl.q.val().into()) << 1);
         }
         self.rv.next = self.rv.val() | self.tv.val();
         self.tv.next = 0.into();
@@ -1013,9 +1019,13 @@ impl<const BW: usize, const RA: usize, const MA: usize> Logic for AxilRegs<BW, R
         if self.eg_overflow.val() {
             self.ovf.d.next = true;
         }
+        if self.fb_underflow.val() {
+            self.ufl.d.next = true;
+        }
         // ---------------- reset
         if self.rst.val() {
             self.ovf.d.next = false;
+            self.ufl.d.next = false;
             self.act.d.next = false;
             self.dmode.d.next = 0.into();
             self.scratch.d.next = 0.into();

@@ -256,7 +256,7 @@ impl<
         self.hq.write.next = self.parser.hq_write.val();
         self.hq.data_in.next = self.parser.hq_data.val();
         // one record may be in flight in the parser
-        self.parser.hq_full.next = self.hq.free.val() < 2;
+        self.parser.hq_full.next = self.hq.free.val() < 3;
         // header queue -> lookup
         self.lookup.hq_data.next = self.hq.data_out.val();
         self.lookup.hq_empty.next = self.hq.empty.val();
@@ -278,7 +278,9 @@ impl<
         self.lookup.o_ready.next = self.rep.i_ready.val();
         self.rep.i_len.next = self.lookup.o_len.val();
         self.rep.i_beats.next = self.lookup.o_beats.val();
-        self.rep.i_nbeats.next = self.lookup.o_nbeats.val();
+        self.rep.i_kv.next = self.lookup.o_kv.val();
+        self.rep.i_kbeats.next = self.lookup.o_kbeats.val();
+        self.rep.i_bbeats.next = self.lookup.o_bbeats.val();
         self.rep.i_tagged.next = self.lookup.o_tagged.val();
         self.rep.i_ttl.next = self.lookup.o_ttl.val();
         self.rep.i_class.next = self.lookup.o_class.val();
@@ -310,7 +312,6 @@ impl<
         self.regs.maskb_data.next = self.mask.data_b.val();
         self.regs.maskb_valid.next = self.mask.valid_b.val();
         self.rep.fb_data.next = self.fb.data_out.val();
-        self.rep.fb_empty.next = self.fb.empty.val();
         self.fb.read.next = self.rep.fb_read.val();
         self.fb.skip.next = self.rep.fb_skip.val();
         self.fb.skip_n.next = bit_cast::<FBN1, 16>(self.lookup.o_beats.val());
@@ -355,6 +356,7 @@ impl<
             self.tx_valid[t].next = self.egress[t].m_valid.val();
             self.egress[t].m_ready.next = self.tx_ready[t].val();
         }
+        self.regs.fb_underflow.next = self.rep.fb_read.val() & self.fb.empty.val();
         self.regs.eg_overflow.next = false;
         for t in 0..self.egress.len() {
             if self.egress[t].overflow.val() {

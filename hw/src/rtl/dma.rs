@@ -357,6 +357,28 @@ pub struct Dma<
     g_addr: Vec<Constant<Bits<16>>>,
     rd_r: Vec<DFF<Bit>>,
     r_addr: DFF<Bits<16>>,
+    // local writes decoded when latched: the transmit/receive queue (one-hot), the register
+    // offset (one-hot, in the order of `k_off`), all byte lanes written, a ring address or
+    // index with any of the low six bits set, an enable's ring size out of range
+    wr_t: Vec<DFF<Bit>>,
+    wr_r: Vec<DFF<Bit>>,
+    wr_k: Vec<DFF<Bit>>,
+    w_full: DFF<Bit>,
+    w_lo6: DFF<Bit>,
+    w_szbad: DFF<Bit>,
+    // a local write executing, and the queue's own error (or-ed into l_err)
+    wgo: Signal<Local, Bit>,
+    qerr: Signal<Local, Bit>,
+    wqsize: Signal<Local, Bits<16>>,
+    // transmit queues wanting a descriptor fetch, registered (cleared after a local write so
+    // that the pick never sees a stale queue state)
+    tk_r: DFF<Bits<16>>,
+    // receive queues with descriptors to fetch, registered (cleared after a local register
+    // write and while a receive fetch ends, the only times their state changes)
+    rf_r: DFF<Bits<16>>,
+    // receive queues with a frame waiting, registered: exact but for frames that arrived in
+    // its cycle (only the sequencer takes frames, never in the cycle before S_IDLE)
+    rv_r: DFF<Bits<16>>,
     // ---- memories
     tf_rr: RoundRobin,
     rx_rr: RoundRobin,
@@ -753,6 +775,18 @@ impl<
             .collect(),
             rd_r: (0..rxq).map(|_| Default::default()).collect(),
             r_addr: Default::default(),
+            wr_t: (0..txq).map(|_| Default::default()).collect(),
+            wr_r: (0..rxq).map(|_| Default::default()).collect(),
+            wr_k: (0..6).map(|_| Default::default()).collect(),
+            w_full: Default::default(),
+            w_lo6: Default::default(),
+            w_szbad: Default::default(),
+            wgo: Default::default(),
+            qerr: Default::default(),
+            wqsize: Default::default(),
+            tk_r: Default::default(),
+            rf_r: Default::default(),
+            rv_r: Default::default(),
             tf_rr: Default::default(),
             rx_rr: Default::default(),
             txf: Default::default(),
@@ -892,8 +926,8 @@ impl<
             beats_left, bytes_left, burst_left, bl1, derr, desc, flen, status, rx_beats, p_data,
             p_keep, p_last, p_valid, p_done, hdr, bidx, c_idx, c_base, c_size, c_flags, c_bfir,
             c_ent, c_bift, c_grp, c_strb, c_beats, c_berr, c_hi, l_bvalid, l_bresp, l_rvalid,
-            l_rdata, l_rresp, w_fwd, w_loc, w_awd, w_wd, w_addr, w_data, w_strb, r_fwd, r_ard,
-            r_loc, r_loc2, r_loc3, rbv, r_addr
+            l_rdata, l_rresp, w_fwd, w_loc, w_awd, w_wd, w_addr, w_data, w_strb, w_full, w_lo6,
+            w_szbad, tk_r, rf_r, rv_r, r_fwd, r_ard, r_loc, r_loc2, r_loc3, rbv, r_addr
         );
         for q in 0..self.tq_en.len() {
             self.tq_ring[q].clock.next = self.clock.val();
@@ -914,6 +948,8 @@ impl<
             self.tq_err[q].d.next = self.tq_err[q].q.val();
             self.rd_t[q].clock.next = self.clock.val();
             self.rd_t[q].d.next = self.rd_t[q].q.val();
+            self.wr_t[q].clock.next = self.clock.val();
+            self.wr_t[q].d.next = (self.awaddr.val() & self.m_qsel.val()) == self.tq_base[q].val();
         }
         for q in 0..self.rq_en.len() {
             self.rq_ring[q].clock.next = self.clock.val();
@@ -944,6 +980,8 @@ impl<
             self.rq_gerr[q].d.next = self.rq_gerr[q].q.val();
             self.rd_r[q].clock.next = self.clock.val();
             self.rd_r[q].d.next = self.rd_r[q].q.val();
+            self.wr_r[q].clock.next = self.clock.val();
+            self.wr_r[q].d.next = (self.awaddr.val() & self.m_qsel.val()) == self.rq_base[q].val();
         }
         for q in 0..self.cur_sel.len() {
             self.cur_sel[q].clock.next = self.clock.val();
@@ -1057,8 +1095,16 @@ impl<
                 self.tk.next = self.tk.val() | self.oh16[q].val();
             }
         }
-        // the picked transmit queue's fetch request, selected by its one-hot pick
-        self.tx_kf.next = (self.tk.val() & self.tf_oh.q.val()).any();
+        // the picked transmit queue's fetch request, selected by its one-hot pick from the
+        // registered requests; these are a cycle old, which matters only when the queue's
+        // state changed in that cycle: by the sequencer ending a transmit fetch (it also makes
+        // a group pending, which blocks the fetch below) or by a local register write (after
+        // which tk_r is cleared: the pick then finds nothing and retries)
+        self.tk_r.d.next = self.tk.val();
+        if self.w_loc.q.val() {
+            self.tk_r.d.next = 0.into();
+        }
+        self.tx_kf.next = (self.tk_r.q.val() & self.tf_oh.q.val()).any();
         self.tf_reqr.d.next = 0.into();
         if self.tg_lo.q.val() == self.tg_hi.q.val() {
             self.tf_reqr.d.next = self.tk.val();
@@ -1085,16 +1131,22 @@ impl<
         }
         self.rx_reqr.d.next =
             self.rk_v.val() & (self.rk_d.val() | self.rk_h.val() | self.rk_f.val());
+        self.rf_r.d.next = self.rk_f.val();
+        self.rv_r.d.next = self.rk_v.val();
+        if self.w_loc.q.val() | (self.st.q.val() == S_RF_R) {
+            self.rf_r.d.next = 0.into();
+        }
         // the picked receive queue's job (its bits selected by the one-hot pick): 1 drop, 2
         // move into the cached descriptor's buffer, 3 fetch descriptors, 0 nothing (no frame
-        // waiting, or nothing to do with it)
+        // waiting, or nothing to do with it); the waiting and fetch bits are the registered
+        // `rv_r` and `rf_r`, exact for this (see their declarations)
         self.rx_pk.next = 0.into();
-        if (self.rk_v.val() & self.rx_oh.q.val()).any() {
+        if (self.rv_r.q.val() & self.rx_oh.q.val()).any() {
             if (self.rk_d.val() & self.rx_oh.q.val()).any() {
                 self.rx_pk.next = 1.into();
             } else if (self.rk_h.val() & self.rx_oh.q.val()).any() {
                 self.rx_pk.next = 2.into();
-            } else if (self.rk_f.val() & self.rx_oh.q.val()).any() {
+            } else if (self.rf_r.q.val() & self.rx_oh.q.val()).any() {
                 self.rx_pk.next = 3.into();
             }
         }
@@ -1927,150 +1979,125 @@ impl<
                 self.r_addr.d.next = self.araddr.val();
             }
         }
-        // local writes: latched when taken (w_loc), decoded and executed from the latched
-        // address and data in the next cycle
-        self.l_err.next = self.w_strb.q.val() != 0xF;
+        // local writes: latched when taken (w_loc), with their queue and register offset
+        // decoded one-hot (wr_t, wr_r, wr_k) and the data checks that need no state; executed
+        // from those registers in the next cycle. Each queue's error is its own (qerr) and the
+        // errors are or-ed into l_err: no priority chain through the queues.
+        for k in 0..self.wr_k.len() {
+            self.wr_k[k].clock.next = self.clock.val();
+            self.wr_k[k].d.next = (self.awaddr.val() & self.m_reg.val()) == self.k_off[k].val();
+        }
+        self.w_full.d.next = self.wstrb.val() == 0xF;
+        self.w_lo6.d.next = (self.wdata.val() & 0x3F) != 0;
+        self.w_szbad.d.next = (self.wdata.val().get_bits::<4>(0) < 2)
+            | (self.wdata.val().get_bits::<4>(0) > self.max_log2.val());
+        self.wgo.next = self.w_loc.q.val() & self.w_full.q.val();
+        self.l_err.next = !self.w_full.q.val();
         self.wv16.next = self.w_data.q.val().get_bits::<16>(0);
-        if self.w_loc.q.val() & (self.w_strb.q.val() == 0xF) {
-            for q in 0..self.tq_en.len() {
-                if (self.w_addr.q.val() & self.m_qsel.val()) == self.tq_base[q].val() {
-                    self.busy_q.next =
-                        ((self.st.q.val() != 0) & !self.cur_rx.q.val() & (self.cur_sel[q].q.val()))
-                            | ((self.tg_lo.q.val() != self.tg_hi.q.val())
-                                & (self.tg_q.q.val() == self.qidx[q].val()));
-                    if (self.w_addr.q.val() & self.m_reg.val()) == 0x00 {
-                        if self.tq_en[q].q.val() | ((self.w_data.q.val() & 0x3F) != 0) {
-                            self.l_err.next = true;
-                        } else {
-                            self.tq_ring[q].d.next = (self.tq_ring[q].q.val() & self.m_hi64.val())
-                                | bit_cast::<64, 32>(self.w_data.q.val());
-                        }
-                    }
-                    if (self.w_addr.q.val() & self.m_reg.val()) == 0x04 {
-                        if self.tq_en[q].q.val() {
-                            self.l_err.next = true;
-                        } else {
-                            self.tq_ring[q].d.next = (self.tq_ring[q].q.val() & self.m_lo64.val())
-                                | (bit_cast::<64, 32>(self.w_data.q.val()) << 32);
-                        }
-                    }
-                    if (self.w_addr.q.val() & self.m_reg.val()) == 0x08 {
-                        if self.tq_en[q].q.val() | ((self.w_data.q.val() & 0x3F) != 0) {
-                            self.l_err.next = true;
-                        } else {
-                            self.tq_cpl[q].d.next = (self.tq_cpl[q].q.val() & self.m_hi64.val())
-                                | bit_cast::<64, 32>(self.w_data.q.val());
-                        }
-                    }
-                    if (self.w_addr.q.val() & self.m_reg.val()) == 0x0C {
-                        if self.tq_en[q].q.val() {
-                            self.l_err.next = true;
-                        } else {
-                            self.tq_cpl[q].d.next = (self.tq_cpl[q].q.val() & self.m_lo64.val())
-                                | (bit_cast::<64, 32>(self.w_data.q.val()) << 32);
-                        }
-                    }
-                    if (self.w_addr.q.val() & self.m_reg.val()) == 0x10 {
-                        if self.w_data.q.val().get_bit(31) {
-                            if self.tq_en[q].q.val()
-                                | self.busy_q.val()
-                                | (self.w_data.q.val().get_bits::<4>(0) < 2)
-                                | (self.w_data.q.val().get_bits::<4>(0) > self.max_log2.val())
-                            {
-                                self.l_err.next = true;
-                            } else {
-                                self.tq_en[q].d.next = true;
-                                self.tq_size[q].d.next = self.w_data.q.val().get_bits::<4>(0);
-                                self.tq_prod[q].d.next = 0.into();
-                                self.tq_cons[q].d.next = 0.into();
-                                self.tq_fetch[q].d.next = 0.into();
-                            }
-                        } else {
-                            self.tq_en[q].d.next = false;
-                        }
-                    }
-                    if (self.w_addr.q.val() & self.m_reg.val()) == 0x14 {
-                        self.qsize.next = bit_cast::<16, 1>(true.into()) << self.tq_size[q].q.val();
-                        // Checked against the fetch index, not Q_CONS: a driver sees a
-                        // completion (and may reuse its slot) before the write response
-                        // that advances Q_CONS here.
-                        if (self.wv16.val() - self.tq_fetch[q].q.val()) > self.qsize.val() {
-                            self.l_err.next = true;
-                        } else {
-                            self.tq_prod[q].d.next = self.wv16.val();
-                        }
+        self.qerr.next = false;
+        self.wqsize.next = 0.into();
+        for q in 0..self.tq_en.len() {
+            self.busy_q.next =
+                ((self.st.q.val() != 0) & !self.cur_rx.q.val() & (self.cur_sel[q].q.val()))
+                    | ((self.tg_lo.q.val() != self.tg_hi.q.val())
+                        & (self.tg_q.q.val() == self.qidx[q].val()));
+            self.wqsize.next = bit_cast::<16, 1>(true.into()) << self.tq_size[q].q.val();
+            // Q_RING_LO, Q_CPL_LO: queue off, 64-byte aligned; Q_RING_HI, Q_CPL_HI: queue
+            // off; Q_CTRL enable: queue off and idle, size in range; Q_PROD: checked against
+            // the fetch index, not Q_CONS (a driver sees a completion, and may reuse its slot,
+            // before the write response that advances Q_CONS here)
+            self.qerr.next = self.wr_t[q].q.val()
+                & ((self.wr_k[0].q.val() & (self.tq_en[q].q.val() | self.w_lo6.q.val()))
+                    | (self.wr_k[1].q.val() & self.tq_en[q].q.val())
+                    | (self.wr_k[2].q.val() & (self.tq_en[q].q.val() | self.w_lo6.q.val()))
+                    | (self.wr_k[3].q.val() & self.tq_en[q].q.val())
+                    | (self.wr_k[4].q.val()
+                        & self.w_data.q.val().get_bit(31)
+                        & (self.tq_en[q].q.val() | self.busy_q.val() | self.w_szbad.q.val()))
+                    | (self.wr_k[5].q.val()
+                        & ((self.wv16.val() - self.tq_fetch[q].q.val()) > self.wqsize.val())));
+            self.l_err.next = self.l_err.val() | self.qerr.val();
+            if self.wgo.val() & self.wr_t[q].q.val() & !self.qerr.val() {
+                if self.wr_k[0].q.val() {
+                    self.tq_ring[q].d.next = (self.tq_ring[q].q.val() & self.m_hi64.val())
+                        | bit_cast::<64, 32>(self.w_data.q.val());
+                }
+                if self.wr_k[1].q.val() {
+                    self.tq_ring[q].d.next = (self.tq_ring[q].q.val() & self.m_lo64.val())
+                        | (bit_cast::<64, 32>(self.w_data.q.val()) << 32);
+                }
+                if self.wr_k[2].q.val() {
+                    self.tq_cpl[q].d.next = (self.tq_cpl[q].q.val() & self.m_hi64.val())
+                        | bit_cast::<64, 32>(self.w_data.q.val());
+                }
+                if self.wr_k[3].q.val() {
+                    self.tq_cpl[q].d.next = (self.tq_cpl[q].q.val() & self.m_lo64.val())
+                        | (bit_cast::<64, 32>(self.w_data.q.val()) << 32);
+                }
+                if self.wr_k[4].q.val() {
+                    if self.w_data.q.val().get_bit(31) {
+                        self.tq_en[q].d.next = true;
+                        self.tq_size[q].d.next = self.w_data.q.val().get_bits::<4>(0);
+                        self.tq_prod[q].d.next = 0.into();
+                        self.tq_cons[q].d.next = 0.into();
+                        self.tq_fetch[q].d.next = 0.into();
+                    } else {
+                        self.tq_en[q].d.next = false;
                     }
                 }
+                if self.wr_k[5].q.val() {
+                    self.tq_prod[q].d.next = self.wv16.val();
+                }
             }
-            for q in 0..self.rq_en.len() {
-                if (self.w_addr.q.val() & self.m_qsel.val()) == self.rq_base[q].val() {
-                    self.busy_q.next =
-                        (self.st.q.val() != 0) & self.cur_rx.q.val() & (self.cur_sel[q].q.val());
-                    if (self.w_addr.q.val() & self.m_reg.val()) == 0x00 {
-                        if self.rq_en[q].q.val() | ((self.w_data.q.val() & 0x3F) != 0) {
-                            self.l_err.next = true;
-                        } else {
-                            self.rq_ring[q].d.next = (self.rq_ring[q].q.val() & self.m_hi64.val())
-                                | bit_cast::<64, 32>(self.w_data.q.val());
-                        }
+        }
+        for q in 0..self.rq_en.len() {
+            self.busy_q.next =
+                (self.st.q.val() != 0) & self.cur_rx.q.val() & (self.cur_sel[q].q.val());
+            self.wqsize.next = bit_cast::<16, 1>(true.into()) << self.rq_size[q].q.val();
+            self.qerr.next = self.wr_r[q].q.val()
+                & ((self.wr_k[0].q.val() & (self.rq_en[q].q.val() | self.w_lo6.q.val()))
+                    | (self.wr_k[1].q.val() & self.rq_en[q].q.val())
+                    | (self.wr_k[2].q.val() & (self.rq_en[q].q.val() | self.w_lo6.q.val()))
+                    | (self.wr_k[3].q.val() & self.rq_en[q].q.val())
+                    | (self.wr_k[4].q.val()
+                        & self.w_data.q.val().get_bit(31)
+                        & (self.rq_en[q].q.val() | self.busy_q.val() | self.w_szbad.q.val()))
+                    | (self.wr_k[5].q.val()
+                        & ((self.wv16.val() - self.rq_fetch[q].q.val()) > self.wqsize.val())));
+            self.l_err.next = self.l_err.val() | self.qerr.val();
+            if self.wgo.val() & self.wr_r[q].q.val() & !self.qerr.val() {
+                if self.wr_k[0].q.val() {
+                    self.rq_ring[q].d.next = (self.rq_ring[q].q.val() & self.m_hi64.val())
+                        | bit_cast::<64, 32>(self.w_data.q.val());
+                }
+                if self.wr_k[1].q.val() {
+                    self.rq_ring[q].d.next = (self.rq_ring[q].q.val() & self.m_lo64.val())
+                        | (bit_cast::<64, 32>(self.w_data.q.val()) << 32);
+                }
+                if self.wr_k[2].q.val() {
+                    self.rq_cpl[q].d.next = (self.rq_cpl[q].q.val() & self.m_hi64.val())
+                        | bit_cast::<64, 32>(self.w_data.q.val());
+                }
+                if self.wr_k[3].q.val() {
+                    self.rq_cpl[q].d.next = (self.rq_cpl[q].q.val() & self.m_lo64.val())
+                        | (bit_cast::<64, 32>(self.w_data.q.val()) << 32);
+                }
+                if self.wr_k[4].q.val() {
+                    if self.w_data.q.val().get_bit(31) {
+                        self.rq_en[q].d.next = true;
+                        self.rq_size[q].d.next = self.w_data.q.val().get_bits::<4>(0);
+                        self.rq_prod[q].d.next = 0.into();
+                        self.rq_cons[q].d.next = 0.into();
+                        self.rq_fetch[q].d.next = 0.into();
+                        self.rq_lo[q].d.next = 0.into();
+                        self.rq_hi[q].d.next = 0.into();
+                        self.rq_gerr[q].d.next = false;
+                    } else {
+                        self.rq_en[q].d.next = false;
                     }
-                    if (self.w_addr.q.val() & self.m_reg.val()) == 0x04 {
-                        if self.rq_en[q].q.val() {
-                            self.l_err.next = true;
-                        } else {
-                            self.rq_ring[q].d.next = (self.rq_ring[q].q.val() & self.m_lo64.val())
-                                | (bit_cast::<64, 32>(self.w_data.q.val()) << 32);
-                        }
-                    }
-                    if (self.w_addr.q.val() & self.m_reg.val()) == 0x08 {
-                        if self.rq_en[q].q.val() | ((self.w_data.q.val() & 0x3F) != 0) {
-                            self.l_err.next = true;
-                        } else {
-                            self.rq_cpl[q].d.next = (self.rq_cpl[q].q.val() & self.m_hi64.val())
-                                | bit_cast::<64, 32>(self.w_data.q.val());
-                        }
-                    }
-                    if (self.w_addr.q.val() & self.m_reg.val()) == 0x0C {
-                        if self.rq_en[q].q.val() {
-                            self.l_err.next = true;
-                        } else {
-                            self.rq_cpl[q].d.next = (self.rq_cpl[q].q.val() & self.m_lo64.val())
-                                | (bit_cast::<64, 32>(self.w_data.q.val()) << 32);
-                        }
-                    }
-                    if (self.w_addr.q.val() & self.m_reg.val()) == 0x10 {
-                        if self.w_data.q.val().get_bit(31) {
-                            if self.rq_en[q].q.val()
-                                | self.busy_q.val()
-                                | (self.w_data.q.val().get_bits::<4>(0) < 2)
-                                | (self.w_data.q.val().get_bits::<4>(0) > self.max_log2.val())
-                            {
-                                self.l_err.next = true;
-                            } else {
-                                self.rq_en[q].d.next = true;
-                                self.rq_size[q].d.next = self.w_data.q.val().get_bits::<4>(0);
-                                self.rq_prod[q].d.next = 0.into();
-                                self.rq_cons[q].d.next = 0.into();
-                                self.rq_fetch[q].d.next = 0.into();
-                                self.rq_lo[q].d.next = 0.into();
-                                self.rq_hi[q].d.next = 0.into();
-                                self.rq_gerr[q].d.next = false;
-                            }
-                        } else {
-                            self.rq_en[q].d.next = false;
-                        }
-                    }
-                    if (self.w_addr.q.val() & self.m_reg.val()) == 0x14 {
-                        self.qsize.next = bit_cast::<16, 1>(true.into()) << self.rq_size[q].q.val();
-                        // Checked against the fetch index, not Q_CONS: a driver sees a
-                        // completion (and may reuse its slot) before the write response
-                        // that advances Q_CONS here.
-                        if (self.wv16.val() - self.rq_fetch[q].q.val()) > self.qsize.val() {
-                            self.l_err.next = true;
-                        } else {
-                            self.rq_prod[q].d.next = self.wv16.val();
-                        }
-                    }
+                }
+                if self.wr_k[5].q.val() {
+                    self.rq_prod[q].d.next = self.wv16.val();
                 }
             }
         }
@@ -2111,6 +2138,9 @@ impl<
             self.r_loc.d.next = false;
             self.r_loc2.d.next = false;
             self.r_loc3.d.next = false;
+            self.tk_r.d.next = 0.into();
+            self.rf_r.d.next = 0.into();
+            self.rv_r.d.next = 0.into();
             for q in 0..self.tq_en.len() {
                 self.tq_en[q].d.next = false;
                 self.tq_prod[q].d.next = 0.into();

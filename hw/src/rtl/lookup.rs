@@ -83,8 +83,12 @@ pub struct Lookup<
     pub o_len: Signal<Out, Bits<24>>,
     /// Stored beats.
     pub o_beats: Signal<Out, Bits<16>>,
-    /// Beats of the decision the output loads next when it is taken or empty.
-    pub o_nbeats: Signal<Out, Bits<16>>,
+    /// The output loads its skid entry next (when taken or empty), else stage 2b's entry.
+    pub o_kv: Signal<Out, Bit>,
+    /// Beats of the skid entry (a register).
+    pub o_kbeats: Signal<Out, Bits<16>>,
+    /// Beats of stage 2b's entry (a register).
+    pub o_bbeats: Signal<Out, Bits<16>>,
     /// 802.1Q tagged.
     pub o_tagged: Signal<Out, Bit>,
     /// TTL of the frame.
@@ -309,7 +313,9 @@ impl<const BW: usize, const HW: usize, const RA: usize, const NCH: usize, const 
             o_ready: Default::default(),
             o_len: Default::default(),
             o_beats: Default::default(),
-            o_nbeats: Default::default(),
+            o_kv: Default::default(),
+            o_kbeats: Default::default(),
+            o_bbeats: Default::default(),
             o_tagged: Default::default(),
             o_ttl: Default::default(),
             o_class: Default::default(),
@@ -853,11 +859,11 @@ impl<const BW: usize, const HW: usize, const RA: usize, const NCH: usize, const 
         self.o_valid.next = self.v3.q.val();
         self.o_len.next = self.len3.q.val();
         self.o_beats.next = self.beats3.q.val();
-        // what the output register loads next (skid entry first, else stage 2's)
-        self.o_nbeats.next = self.nbeats.val();
-        if self.kv.q.val() {
-            self.o_nbeats.next = self.kbeats.q.val();
-        }
+        // what the output register loads next: the skid entry first, else stage 2b's (registers
+        // only, selected by the replicator, so nothing here depends on `o_ready`)
+        self.o_kv.next = self.kv.q.val();
+        self.o_kbeats.next = self.kbeats.q.val();
+        self.o_bbeats.next = self.beatsb.q.val();
         self.o_tagged.next = self.tagged3.q.val();
         self.o_ttl.next = self.ttl3.q.val();
         self.o_class.next = self.class3.q.val();

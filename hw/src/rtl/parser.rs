@@ -15,9 +15,10 @@ pub const RECORD_LAYOUT: &str =
     "len:0+24 beats:24+16 src:40+4 flags:44+8 queue:52+8 hdr:64+96 window:160+BW";
 
 /// Store-and-forward parser. Accepts one beat per cycle while the frame buffer and the
-/// header queue have room. The header record of a frame is written one cycle after its last
-/// beat (from the registered header beats, length and stored-beat count), so `hq_full` must
-/// say "fewer than two free entries": one record may be in flight. `HRW = NHB * DW` is the
+/// header queue have room. The header record of a frame is checked one cycle after its last
+/// beat (from the registered header beats, length and stored-beat count) and written in the
+/// cycle after that (from the record stage), so `hq_full` must say "fewer than three free
+/// entries": two records may be in flight. `HRW = NHB * DW` is the
 /// width of the captured header region (the first `NHB` beats, at least `30 + BW/8` bytes).
 /// `FW = DW + KW + 1` is the frame-buffer entry (`data | keep << DW | last << (DW+KW)`).
 #[derive(LogicBlock)]
@@ -59,7 +60,7 @@ pub struct Parser<
     pub hq_write: Signal<Out, Bit>,
     /// Header record.
     pub hq_data: Signal<Out, Bits<HW>>,
-    /// Header queue has fewer than two free entries (one record may be in flight).
+    /// Header queue has fewer than three free entries (two records may be in flight).
     pub hq_full: Signal<In, Bit>,
     /// A frame ended this cycle (count it).
     pub rx_event: Signal<Out, Bit>,
@@ -75,13 +76,33 @@ pub struct Parser<
     pbeats: DFF<Bits<16>>,
     psrc: DFF<Bits<4>>,
     puser: DFF<Bits<8>>,
+    // Record stage: the record's fields, the checks that need only the header or only the
+    // length (rules 1-5 and the tag in `qflags`), rule 7's length compares (`qlt`, one per
+    // threshold) and the one-hot {tagged, code} that selects among them (`qsel`); the record
+    // is written from these registers a cycle later.
+    qv: DFF<Bit>,
+    qlen: DFF<Bits<24>>,
+    qbeats: DFF<Bits<16>>,
+    qsrc: DFF<Bits<4>>,
+    quser: DFF<Bits<8>>,
+    qhb: DFF<Bits<96>>,
+    qwin: DFF<Bits<BW>>,
+    qflags: DFF<Bits<8>>,
+    qlt: DFF<Bits<32>>,
+    qsel: DFF<Bits<32>>,
+    oh32: Vec<Constant<Bits<32>>>,
+    lt: Signal<Local, Bits<32>>,
+    soh: Signal<Local, Bits<32>>,
     beat_idx: Vec<Constant<Bits<16>>>,
     beat_shift: Vec<Constant<Bits<16>>>,
     keep_count: Vec<Constant<Bits<24>>>,
     limit: Constant<Bits<16>>,
     sh_keep: Constant<Bits<16>>,
     sh_last: Constant<Bits<16>>,
-    four: Constant<Bits<24>>,
+    // rule 7 thresholds `4 << code + 26` (untagged) and `+ 30` (tagged), for code 0..15 and
+    // then tagged; `sel_idx[i]` is the {tagged, code} that selects threshold i
+    need_k: Vec<Constant<Bits<24>>>,
+    sel_idx: Vec<Constant<Bits<5>>>,
     accept: Signal<Local, Bit>,
     cnt: Signal<Local, Bits<24>>,
     kedge: Signal<Local, Bits<KW>>,
@@ -93,7 +114,8 @@ pub struct Parser<
     win: Signal<Local, Bits<BW>>,
     ethertype: Signal<Local, Bits<16>>,
     code: Signal<Local, Bits<4>>,
-    need: Signal<Local, Bits<24>>,
+    sel: Signal<Local, Bits<5>>,
+    short: Signal<Local, Bit>,
     flags: Signal<Local, Bits<8>>,
 }
 
@@ -141,6 +163,21 @@ impl<
             pbeats: Default::default(),
             psrc: Default::default(),
             puser: Default::default(),
+            qv: Default::default(),
+            qlen: Default::default(),
+            qbeats: Default::default(),
+            qsrc: Default::default(),
+            quser: Default::default(),
+            qhb: Default::default(),
+            qwin: Default::default(),
+            qflags: Default::default(),
+            qlt: Default::default(),
+            qsel: Default::default(),
+            oh32: (0..32)
+                .map(|i| Constant::new((1u64 << i).to_bits()))
+                .collect(),
+            lt: Default::default(),
+            soh: Default::default(),
             beat_idx: (0..nhb)
                 .map(|k| Constant::new((k as u64).to_bits()))
                 .collect(),
@@ -153,7 +190,10 @@ impl<
             limit: Constant::new((limit as u64).to_bits()),
             sh_keep: Constant::new((DW as u64).to_bits()),
             sh_last: Constant::new(((DW + KW) as u64).to_bits()),
-            four: Constant::new(4u64.to_bits()),
+            need_k: (0..32u64)
+                .map(|i| Constant::new(((4u64 << (i & 15)) + 26 + 4 * (i >> 4)).to_bits()))
+                .collect(),
+            sel_idx: (0..32u64).map(|i| Constant::new(i.to_bits())).collect(),
             accept: Default::default(),
             cnt: Default::default(),
             kedge: Default::default(),
@@ -165,7 +205,8 @@ impl<
             win: Default::default(),
             ethertype: Default::default(),
             code: Default::default(),
-            need: Default::default(),
+            sel: Default::default(),
+            short: Default::default(),
             flags: Default::default(),
         }
     }
@@ -182,7 +223,10 @@ impl<
 {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, bcnt, len, pv, plen, pbeats, psrc, puser);
+        dff_setup!(
+            self, clock, bcnt, len, pv, plen, pbeats, psrc, puser, qv, qlen, qbeats, qsrc, quser,
+            qhb, qwin, qflags, qlt, qsel
+        );
         for k in 0..self.hdr.len() {
             self.hdr[k].clock.next = self.clock.val();
             self.hdr[k].d.next = self.hdr[k].q.val();
@@ -239,10 +283,22 @@ impl<
             self.win.next = self.flat.val().get_bits::<BW>(240);
         }
         self.code.next = self.hb.val().get_bits::<4>(44);
-        // Rule 7 length: off + 12 + 4 << code.
-        self.need.next = (self.four.val() << self.code.val()) + 26;
+        // Rule 7 length: off + 12 + 4 << code. The length is compared with all 32 thresholds
+        // (constants) and the frame's {tagged, code} selects one (both registered in the
+        // record stage, then and-ed and or-ed): no shift, adder or carry chain.
+        self.sel.next = bit_cast::<5, 4>(self.code.val());
         if self.vlan.val() {
-            self.need.next = (self.four.val() << self.code.val()) + 30;
+            self.sel.next = bit_cast::<5, 4>(self.code.val()) | 16;
+        }
+        self.lt.next = 0.into();
+        self.soh.next = 0.into();
+        for i in 0..self.need_k.len() {
+            if self.plen.q.val() < self.need_k[i].val() {
+                self.lt.next = self.lt.val() | self.oh32[i].val();
+            }
+            if self.sel.val() == self.sel_idx[i].val() {
+                self.soh.next = self.soh.val() | self.oh32[i].val();
+            }
         }
         self.flags.next = 0.into();
         // rule 1: oversize
@@ -267,20 +323,29 @@ impl<
             .flags
             .val()
             .replace_bit(4, self.hb.val().get_bits::<8>(32) != 0x50);
-        // rule 7 with the frame's BSL
-        self.flags.next = self
-            .flags
-            .val()
-            .replace_bit(5, self.plen.q.val() < self.need.val());
         self.flags.next = self.flags.val().replace_bit(6, self.vlan.val());
-        self.hq_data.next = bit_cast::<HW, 24>(self.plen.q.val())
-            | (bit_cast::<HW, 16>(self.pbeats.q.val()) << 24)
-            | (bit_cast::<HW, 4>(self.psrc.q.val()) << 40)
+        // the record stage
+        self.qv.d.next = self.pv.q.val();
+        self.qlen.d.next = self.plen.q.val();
+        self.qbeats.d.next = self.pbeats.q.val();
+        self.qsrc.d.next = self.psrc.q.val();
+        self.quser.d.next = self.puser.q.val();
+        self.qhb.d.next = self.hb.val();
+        self.qwin.d.next = self.win.val();
+        self.qflags.d.next = self.flags.val();
+        self.qlt.d.next = self.lt.val();
+        self.qsel.d.next = self.soh.val();
+        // rule 7 with the frame's BSL
+        self.short.next = (self.qlt.q.val() & self.qsel.q.val()).any();
+        self.flags.next = self.qflags.q.val().replace_bit(5, self.short.val());
+        self.hq_data.next = bit_cast::<HW, 24>(self.qlen.q.val())
+            | (bit_cast::<HW, 16>(self.qbeats.q.val()) << 24)
+            | (bit_cast::<HW, 4>(self.qsrc.q.val()) << 40)
             | (bit_cast::<HW, 8>(self.flags.val()) << 44)
-            | (bit_cast::<HW, 8>(self.puser.q.val()) << 52)
-            | (bit_cast::<HW, 96>(self.hb.val()) << 64)
-            | (bit_cast::<HW, BW>(self.win.val()) << 160);
-        self.hq_write.next = self.pv.q.val();
+            | (bit_cast::<HW, 8>(self.quser.q.val()) << 52)
+            | (bit_cast::<HW, 96>(self.qhb.q.val()) << 64)
+            | (bit_cast::<HW, BW>(self.qwin.q.val()) << 160);
+        self.hq_write.next = self.qv.q.val();
         self.rx_event.next = self.pv.q.val();
         self.rx_src.next = self.psrc.q.val();
         self.rx_len.next = self.plen.q.val();
@@ -305,6 +370,7 @@ impl<
             self.bcnt.d.next = 0.into();
             self.len.d.next = 0.into();
             self.pv.d.next = false;
+            self.qv.d.next = false;
         }
     }
 }

@@ -39,9 +39,14 @@ pub struct Replicator<
     pub i_len: Signal<In, Bits<24>>,
     /// Stored beats.
     pub i_beats: Signal<In, Bits<16>>,
-    /// Stored beats of the decision that replaces this one when it is taken or absent (the
-    /// lookup's next output; its egress room is compared a cycle ahead).
-    pub i_nbeats: Signal<In, Bits<16>>,
+    /// The decision that replaces this one when it is taken or absent is the lookup's skid
+    /// entry (`i_kbeats`), else its stage-2b entry (`i_bbeats`); its egress room is compared a
+    /// cycle ahead.
+    pub i_kv: Signal<In, Bit>,
+    /// Stored beats of the lookup's skid entry.
+    pub i_kbeats: Signal<In, Bits<16>>,
+    /// Stored beats of the lookup's stage-2b entry.
+    pub i_bbeats: Signal<In, Bits<16>>,
     /// Tagged frame.
     pub i_tagged: Signal<In, Bit>,
     /// TTL.
@@ -66,8 +71,6 @@ pub struct Replicator<
     pub i_queue: Signal<In, Bits<8>>,
     /// Frame buffer head.
     pub fb_data: Signal<In, Bits<FW>>,
-    /// Frame buffer empty.
-    pub fb_empty: Signal<In, Bit>,
     /// Frame buffer pop.
     pub fb_read: Signal<Out, Bit>,
     /// Drop a whole frame (`i_beats` entries) from the frame buffer.
@@ -155,16 +158,14 @@ pub struct Replicator<
     sh_keep: Constant<Bits<16>>,
     sh_last: Constant<Bits<16>>,
     room: Signal<Local, Bits<16>>,
-    // Egress room, compared a cycle ahead from registers: `rm_s` for the decision held at the
-    // input (credit >= i_beats), `rm_n0`/`rm_n1` for the next decision without/with this cycle's
-    // reservation for the target (credit >= i_nbeats, credit >= i_nbeats + i_beats); `ld_r`:
-    // the input took the next decision; `res_r`: the targets reserved for.
-    rm_s: DFF<Bits<16>>,
-    rm_n0: DFF<Bits<16>>,
-    rm_n1: DFF<Bits<16>>,
-    ld_r: DFF<Bit>,
-    res_r: DFF<Bits<16>>,
+    // Egress room of the decision at the input, registered: compared a cycle ahead for the
+    // decision held (credit >= i_beats) and for the next one without/with this cycle's
+    // reservation for the target (credit >= nbeats, credit >= nbeats + i_beats), the applicable
+    // compare chosen when registered.
+    room_r: DFF<Bits<16>>,
+    nbeats: Signal<Local, Bits<16>>,
     nsum: Signal<Local, Bits<17>>,
+    res: Signal<Local, Bits<16>>,
     // frames whose beats are all readable in the frame buffer (the frame-end events delayed
     // by the buffer's two-cycle write latency, less the frames issued)
     fe1: DFF<Bit>,
@@ -222,7 +223,9 @@ impl<
             i_ready: Default::default(),
             i_len: Default::default(),
             i_beats: Default::default(),
-            i_nbeats: Default::default(),
+            i_kv: Default::default(),
+            i_kbeats: Default::default(),
+            i_bbeats: Default::default(),
             i_tagged: Default::default(),
             i_ttl: Default::default(),
             i_class: Default::default(),
@@ -235,7 +238,6 @@ impl<
             i_clip: Default::default(),
             i_queue: Default::default(),
             fb_data: Default::default(),
-            fb_empty: Default::default(),
             fb_read: Default::default(),
             fb_skip: Default::default(),
             fb_fend: Default::default(),
@@ -311,12 +313,10 @@ impl<
             sh_keep: Constant::new((DW as u64).to_bits()),
             sh_last: Constant::new(((DW + KW) as u64).to_bits()),
             room: Default::default(),
-            rm_s: Default::default(),
-            rm_n0: Default::default(),
-            rm_n1: Default::default(),
-            ld_r: Default::default(),
-            res_r: Default::default(),
+            room_r: Default::default(),
+            nbeats: Default::default(),
             nsum: Default::default(),
+            res: Default::default(),
             fe1: Default::default(),
             fe2: Default::default(),
             fbf: Default::default(),
@@ -359,20 +359,19 @@ impl<
     fn update(&mut self) {
         dff_setup!(
             self, clock, rem, rnz, bvalid, bidx, blast, bdata, ccopies, ctagged, cttl, cbank,
-            caddr, ccode, cunmod, cmaddr, cmasked, rm_s, rm_n0, rm_n1, ld_r, res_r, fe1, fe2, fbf,
-            fbf_nz
+            caddr, ccode, cunmod, cmaddr, cmasked, room_r, fe1, fe2, fbf, fbf_nz
         );
         // ---------------- issue
-        // Egress room of the decision at the input, from registers: the compares ran a cycle
-        // ahead (below) on the credit after that cycle, for the decision that would be here
-        // now, with and without that cycle's reservation; exactly `credit >= i_beats`.
-        self.room.next = self.rm_s.q.val();
-        if self.ld_r.q.val() {
-            self.room.next = (self.rm_n1.q.val() & self.res_r.q.val())
-                | (self.rm_n0.q.val() & !self.res_r.q.val());
+        // Egress room of the decision at the input, from a register: the compares ran a cycle
+        // ahead (below) on the credit after that cycle, for the decision that is here now;
+        // exactly `credit >= i_beats`.
+        self.room.next = self.room_r.q.val();
+        self.nbeats.next = self.i_bbeats.val();
+        if self.i_kv.val() {
+            self.nbeats.next = self.i_kbeats.val();
         }
         self.nsum.next =
-            bit_cast::<17, 16>(self.i_nbeats.val()) + bit_cast::<17, 16>(self.i_beats.val());
+            bit_cast::<17, 16>(self.nbeats.val()) + bit_cast::<17, 16>(self.i_beats.val());
         self.rm_s_c.next = 0.into();
         self.rm_n0_c.next = 0.into();
         self.rm_n1_c.next = 0.into();
@@ -383,7 +382,7 @@ impl<
             if self.eg_credit[t].val() >= self.i_beats.val() {
                 self.rm_s_c.next = self.rm_s_c.val() | self.tgt_bit[t].val();
             }
-            if self.eg_credit[t].val() >= self.i_nbeats.val() {
+            if self.eg_credit[t].val() >= self.nbeats.val() {
                 self.rm_n0_c.next = self.rm_n0_c.val() | self.tgt_bit[t].val();
             }
             self.cr.next = self.eg_credit[t].val();
@@ -427,13 +426,16 @@ impl<
             self.fbf.d.next = 0.into();
         }
         self.i_ready.next = self.issue.val();
-        self.rm_s.d.next = self.rm_s_c.val();
-        self.rm_n0.d.next = self.rm_n0_c.val();
-        self.rm_n1.d.next = self.rm_n1_c.val();
-        self.ld_r.d.next = !self.i_valid.val() | self.issue.val();
-        self.res_r.d.next = 0.into();
+        // next cycle's room: the held decision's if it stays, else the next decision's with
+        // or without this cycle's reservation for each target
+        self.res.next = 0.into();
         if self.issue.val() {
-            self.res_r.d.next = self.fin.val();
+            self.res.next = self.fin.val();
+        }
+        self.room_r.d.next = self.rm_s_c.val();
+        if !self.i_valid.val() | self.issue.val() {
+            self.room_r.d.next =
+                (self.rm_n1_c.val() & self.res.val()) | (self.rm_n0_c.val() & !self.res.val());
         }
         self.fb_read.next = false;
         self.fb_skip.next = false;
@@ -474,7 +476,8 @@ impl<
             self.caddr.d.next = self.i_addr.val();
             self.ccode.d.next = self.i_code.val();
             self.cunmod.d.next = self.i_class.val() != 0;
-        } else if self.rnz.q.val() & !self.fb_empty.val() {
+        } else if self.rnz.q.val() {
+            // the frame's beats are all readable (it issued on the complete-frame count)
             self.fb_read.next = true;
             self.bvalid.d.next = true;
             self.bdata.d.next = self.fb_data.val();

@@ -14,9 +14,11 @@ use rust_hdl::prelude::*;
 /// A frame without copies (dropped, or every copy lost) is skipped in one cycle once all its
 /// beats are readable. A new frame can be issued in the cycle after the last beat of the previous one was
 /// popped, so back-to-back one-beat frames flow at one frame per cycle. The egress room of a
-/// decision is compared a cycle before it is used, from the credit after that cycle,
-/// for both the decision held and the one behind it (with and without that cycle's
-/// reservation), so the issue logic starts from registers.
+/// decision is compared a cycle before it is used, from the credit after that cycle, for both
+/// the decision held and the one behind it (with and without that cycle's reservation), and
+/// the one that applies is registered, so the issue logic starts from one register per target.
+/// Beats after the first are read without checking the frame buffer: a frame issues only once
+/// all its beats are readable (a frame-buffer read while empty is flagged in `CTRL_STATUS`).
 #[derive(LogicBlock)]
 pub struct Replicator<
     const DW: usize,

@@ -1085,8 +1085,10 @@ impl<
         // Job candidates, in two pipelined stages (each starting at flip-flops):
         //   1. which queues want service (tf_reqr, rx_reqr: one bit per queue);
         //   2. the round-robin pick among them (tf_qr/tf_hitr, rx_qr/rx_hitr).
-        // A pick is thus up to two cycles old; S_PICK checks the picked queue's state again
-        // before starting anything and goes back to S_IDLE if there is no work after all.
+        // A pick is thus up to two cycles old; S_IDLE then reads the picked queue's job (`pk`)
+        // from its state (fetch and frame-waiting bits registered a cycle earlier, exact for
+        // this: see tk_r, rf_r, rv_r) and S_PICK goes back to S_IDLE if there is no work after
+        // all.
         //
         // Transmit queues wanting a descriptor fetch (only while no group is pending).
         self.tk.next = 0.into();

@@ -255,7 +255,7 @@ impl<
         self.parser.fb_full.next = self.fb.free.val() == 0;
         self.hq.write.next = self.parser.hq_write.val();
         self.hq.data_in.next = self.parser.hq_data.val();
-        // one record may be in flight in the parser
+        // two records may be in flight in the parser (last beat registered, record stage)
         self.parser.hq_full.next = self.hq.free.val() < 3;
         // header queue -> lookup
         self.lookup.hq_data.next = self.hq.data_out.val();

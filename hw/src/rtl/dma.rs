@@ -2112,18 +2112,15 @@ impl<
             }
         }
         if self.take_w.val() {
+            self.w_addr.d.next = self.awaddr.val();
+            self.w_data.d.next = self.wdata.val();
+            self.w_strb.d.next = self.wstrb.val();
             if self.wlocal.val() {
                 self.w_loc.d.next = true;
-                self.w_addr.d.next = self.awaddr.val();
-                self.w_data.d.next = self.wdata.val();
-                self.w_strb.d.next = self.wstrb.val();
             } else {
                 self.w_fwd.d.next = true;
                 self.w_awd.d.next = false;
                 self.w_wd.d.next = false;
-                self.w_addr.d.next = self.awaddr.val();
-                self.w_data.d.next = self.wdata.val();
-                self.w_strb.d.next = self.wstrb.val();
             }
         }
 

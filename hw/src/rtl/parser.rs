@@ -100,9 +100,8 @@ pub struct Parser<
     sh_keep: Constant<Bits<16>>,
     sh_last: Constant<Bits<16>>,
     // rule 7 thresholds `4 << code + 26` (untagged) and `+ 30` (tagged), for code 0..15 and
-    // then tagged; `sel_idx[i]` is the {tagged, code} that selects threshold i
+    // then tagged: threshold i is selected by {tagged, code} = i
     need_k: Vec<Constant<Bits<24>>>,
-    sel_idx: Vec<Constant<Bits<5>>>,
     accept: Signal<Local, Bit>,
     cnt: Signal<Local, Bits<24>>,
     kedge: Signal<Local, Bits<KW>>,
@@ -193,7 +192,6 @@ impl<
             need_k: (0..32u64)
                 .map(|i| Constant::new(((4u64 << (i & 15)) + 26 + 4 * (i >> 4)).to_bits()))
                 .collect(),
-            sel_idx: (0..32u64).map(|i| Constant::new(i.to_bits())).collect(),
             accept: Default::default(),
             cnt: Default::default(),
             kedge: Default::default(),
@@ -290,14 +288,11 @@ impl<
         if self.vlan.val() {
             self.sel.next = bit_cast::<5, 4>(self.code.val()) | 16;
         }
+        self.soh.next = bit_cast::<32, 1>(true.into()) << self.sel.val();
         self.lt.next = 0.into();
-        self.soh.next = 0.into();
         for i in 0..self.need_k.len() {
             if self.plen.q.val() < self.need_k[i].val() {
                 self.lt.next = self.lt.val() | self.oh32[i].val();
-            }
-            if self.sel.val() == self.sel_idx[i].val() {
-                self.soh.next = self.soh.val() | self.oh32[i].val();
             }
         }
         self.flags.next = 0.into();

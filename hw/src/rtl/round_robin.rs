@@ -4,8 +4,9 @@
 use rust_hdl::prelude::*;
 
 /// Picks the lowest requester above `last` (the one served last), else the lowest one; `idx`
-/// is its index (0 when `req` is empty) and `grant` the same choice one-hot (0 when empty). The lowest set bit is found by `x & -x` (a carry
-/// chain) and its index by or-ing, so there is no priority chain through the requesters.
+/// is its index (0 when `req` is empty) and `grant` the same choice one-hot (0 when empty).
+/// The lowest set bit is found by `x & -x` (a carry chain) and its index by or-ing, so there is
+/// no priority chain through the requesters.
 #[derive(LogicBlock)]
 pub struct RoundRobin {
     /// One bit per requester.
